@@ -1,14 +1,21 @@
+import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import { HttpError } from './errors';
 import type { FlipOutcome, FlipTask } from './flip-task';
-import type { Metrics } from './metrics';
+import type { Metrics, RejectionReason } from './metrics';
 
 export interface FlipQueueOptions {
   threads: number;
   queueMax: number;
   timeoutMs: number;
+}
+
+/** What a job did, for observers beyond Prometheus (the `pm2 monit` metrics). */
+export interface FlipQueueEvents {
+  ran: [outcome: string, ms: number];
+  refused: [reason: RejectionReason];
 }
 
 interface Job {
@@ -24,7 +31,7 @@ interface Job {
  * Piscina's so its bound, its order and its depth are explicit: a full queue refuses at once (503), and a job
  * past its deadline (counted from arrival) is dropped from the queue or its thread is stopped and replaced (504).
  */
-export class FlipQueue {
+export class FlipQueue extends EventEmitter<FlipQueueEvents> {
   private readonly pool: Piscina<FlipTask, FlipOutcome>;
   private readonly waiting: Job[] = [];
   private running = 0;
@@ -35,6 +42,7 @@ export class FlipQueue {
     private readonly options: FlipQueueOptions,
     private readonly metrics: Metrics,
   ) {
+    super();
     this.pool = new Piscina({
       filename: join(__dirname, 'flip-worker.js'),
       minThreads: options.threads,
@@ -60,6 +68,7 @@ export class FlipQueue {
   run(task: FlipTask): Promise<FlipOutcome> {
     if (this.running >= this.options.threads && this.waiting.length >= this.options.queueMax) {
       this.metrics.rejections.inc({ reason: 'overloaded' });
+      this.emit('refused', 'overloaded');
       return Promise.reject(new HttpError('overloaded', undefined, { 'Retry-After': this.retryAfterSeconds() }));
     }
     return new Promise<FlipOutcome>((resolve, reject) => {
@@ -72,6 +81,7 @@ export class FlipQueue {
 
   private expire(job: Job): void {
     this.metrics.rejections.inc({ reason: 'job_timeout' });
+    this.emit('refused', 'job_timeout');
     const queued = this.waiting.indexOf(job);
     if (queued >= 0) {
       this.waiting.splice(queued, 1);
@@ -112,6 +122,7 @@ export class FlipQueue {
       this.metrics.flipDuration.observe({ outcome }, ranMs / 1000);
       this.running--;
       this.dispatch();
+      this.emit('ran', outcome, ranMs);
     }
   }
 
