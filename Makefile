@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM := npm --no-audit --no-fund
 
-.PHONY: help install build lint typecheck test test-service start-standard start-cluster
+.PHONY: help install build lint typecheck test test-service start-standard start-cluster docker up down scale logs test-stack
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -26,10 +26,33 @@ typecheck: install ## tsc --noEmit over sources and tests
 test-service: build ## Service tests: contract, errors, queue, shutdown, cluster runner
 	$(NPM) run test:service
 
-test: lint typecheck test-service ## Everything CI runs
+test: lint typecheck test-service test-stack ## Everything CI runs
 
 start-standard: build ## One process on PORT (default 3000)
 	$(NPM) run start:standard
 
 start-cluster: build ## node:cluster runner, one worker per available CPU
 	$(NPM) run start:cluster
+
+# Containers: nginx in front of N replicas of the service (docker-compose.yml, deploy/, nginx/).
+COMPOSE := bash deploy/compose.sh
+N ?= 3
+
+docker: ## Docker engine running, base images present (stand-ins built only if pulling fails)
+	bash deploy/install-docker.sh
+	bash deploy/offline-images.sh
+
+up: ## Build and start 3 replicas behind nginx on localhost:8080 (HTTP_PORT)
+	bash deploy/up.sh
+
+down: ## Stop and remove the stack
+	$(COMPOSE) down --remove-orphans
+
+scale: ## Change the number of replicas of the running stack: make scale N=5
+	$(COMPOSE) up --detach --no-recreate --scale service=$(N)
+
+logs: ## Follow the stack's logs
+	$(COMPOSE) logs --follow --tail=100
+
+test-stack: install docker ## End-to-end tests of the stack with real Docker: discovery, scaling, failures, hygiene
+	$(NPM) run test:stack

@@ -1,0 +1,219 @@
+// The container stack for real: `docker compose` builds the images, starts 3 replicas behind nginx on a free
+// 127.0.0.1 port under a project name unique to this run, and tears everything down afterwards.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { decode, difference, encode, flipExpected, largeBmp, pattern, pngHeaderOnly } from '../service/test/support/images';
+import { freePort } from '../service/test/support/server-process';
+import { ComposeStack, docker } from './support/compose';
+import { steadyLoad, type LoadReport, type LoadRequest } from './support/steady-load';
+
+// docker-compose.yml's promise for `up --scale` on a running stack (issue 4): new replicas serve within 10 s.
+const DISCOVERY_BOUND_MS = 10_000;
+const NGINX_BODY_LIMIT = 25 * 1024 * 1024;
+
+let stack: ComposeStack;
+let baseUrl: string;
+let smallJpeg: Buffer;
+
+const flipRequest = (body: Buffer, type: string): RequestInit => ({ method: 'POST', headers: { 'content-type': type }, body });
+const servedBy = (response: Response) => response.headers.get('x-served-by')?.split('/')[0];
+
+async function hostnamesOfReplicas(): Promise<string[]> {
+  return (await stack.inspect(await stack.containerIds('service'))).map((s) => s.hostname);
+}
+
+/** GET / until every listed replica has answered; bounded in count. */
+async function reachedReplicas(count: number): Promise<Set<string>> {
+  const seen = new Set<string>();
+  for (let i = 0; i < count; i++) {
+    const response = await fetch(`${baseUrl}/`);
+    assert.equal(response.status, 200, await response.text());
+    seen.add(servedBy(response)!);
+  }
+  return seen;
+}
+
+function mixedLoad(): LoadRequest[] {
+  return [{ path: '/' }, { path: '/flip', init: flipRequest(smallJpeg, 'image/jpeg') }];
+}
+
+before(async () => {
+  const port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  stack = new ComposeStack('stack', { HTTP_BIND: '127.0.0.1', HTTP_PORT: String(port) });
+  smallJpeg = await encode(pattern(64, 48), 'image/jpeg');
+  await stack.compose('build');
+  await stack.up(3);
+  await stack.waitForHealthy(3);
+});
+
+after(async () => {
+  await stack?.down();
+});
+
+test('30 GET / through nginx reach all 3 replicas', async () => {
+  const seen = await reachedReplicas(30);
+  assert.deepEqual([...seen].sort(), (await hostnamesOfReplicas()).sort());
+});
+
+test('a small JPEG and PNG posted to /flip through nginx come back flipped', async () => {
+  const source = pattern(37, 23);
+  for (const type of ['image/jpeg', 'image/png'] as const) {
+    const response = await fetch(`${baseUrl}/flip`, flipRequest(await encode(source, type), type));
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), type);
+    const flipped = await decode(Buffer.from(await response.arrayBuffer()));
+    const { max, mean } = difference(flipped, flipExpected(source, 'vertical'));
+    if (type === 'image/png') assert.equal(max, 0);
+    else assert.ok(mean < 4, `JPEG mean difference ${mean}`);
+  }
+});
+
+test('bad inputs get the service JSON 4xx with the request id nginx passed on', async () => {
+  const cases = [
+    { body: Buffer.from('not an image'), type: 'text/plain', status: 415, code: 'unsupported_media_type' },
+    { body: smallJpeg.subarray(0, smallJpeg.length / 2), type: 'image/jpeg', status: 400, code: 'invalid_image' },
+    { body: pngHeaderOnly(100_000, 100_000), type: 'image/png', status: 422, code: 'too_many_pixels' },
+  ];
+  for (const [n, { body, type, status, code }] of cases.entries()) {
+    const requestId = `stack-test-${n}`;
+    const response = await fetch(`${baseUrl}/flip`, {
+      method: 'POST',
+      headers: { 'content-type': type, 'x-request-id': requestId },
+      body,
+    });
+    assert.equal(response.status, status);
+    assert.ok(servedBy(response), 'answered by a replica');
+    const answer = (await response.json()) as { error: { code: string; message: string }; requestId: string };
+    assert.equal(answer.error.code, code);
+    assert.equal(answer.requestId, requestId);
+  }
+});
+
+test('a body over 25 MiB gets the JSON 413 of nginx itself without reaching a replica', async () => {
+  const response = await fetch(`${baseUrl}/flip`, {
+    method: 'POST',
+    headers: { 'content-type': 'image/bmp', 'x-request-id': 'stack-test-too-large' },
+    body: Buffer.alloc(NGINX_BODY_LIMIT + 1),
+  });
+  assert.equal(response.status, 413);
+  assert.equal(servedBy(response), undefined);
+  assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
+  assert.deepEqual(await response.json(), {
+    error: { code: 'payload_too_large', message: 'Request body is larger than 25 MiB' },
+    requestId: 'stack-test-too-large',
+  });
+});
+
+test('containers run as non-root on a read-only root fs, and only nginx publishes a port', async () => {
+  const services = await stack.containerIds('service');
+  const [nginx] = await stack.containerIds('nginx');
+  for (const id of services) {
+    assert.equal(await docker('exec', id, 'id', '-u'), '1000');
+    await assert.rejects(docker('exec', id, 'touch', '/app/written'), /Read-only file system/);
+  }
+  for (const id of [...services, nginx!]) {
+    assert.equal(await docker('inspect', '--format', '{{.HostConfig.ReadonlyRootfs}}', id), 'true');
+  }
+  const published = async (id: string) =>
+    JSON.parse(await docker('inspect', '--format', '{{json .NetworkSettings.Ports}}', id)) as Record<string, unknown[] | null>;
+  for (const id of services) {
+    assert.ok(Object.values(await published(id)).every((bindings) => !bindings?.length), `replica ${id} publishes a port`);
+  }
+  const nginxPorts = await published(nginx!);
+  assert.deepEqual(Object.keys(nginxPorts).filter((port) => nginxPorts[port]?.length), ['80/tcp']);
+});
+
+test('under steady load, scaling 3 -> 5 -> 2 fails no request and new replicas serve within 10 s', async () => {
+  const load = steadyLoad(baseUrl, mixedLoad());
+  let report;
+  try {
+    const before = new Set(await hostnamesOfReplicas());
+    await stack.up(5);
+    const scaledAt = Date.now();
+    const added = (await hostnamesOfReplicas()).filter((hostname) => !before.has(hostname));
+    assert.equal(added.length, 2);
+    await waitUntil(() => added.every((hostname) => load.report.firstSeen.has(hostname)), DISCOVERY_BOUND_MS + 5_000);
+    for (const hostname of added) {
+      const delay = load.report.firstSeen.get(hostname)! - scaledAt;
+      assert.ok(delay <= DISCOVERY_BOUND_MS, `replica ${hostname} first served ${delay} ms after the scale-up`);
+    }
+    await stack.up(2);
+    const remaining = await hostnamesOfReplicas();
+    const answersAfterScaleDown = new Map(remaining.map((hostname) => [hostname, load.report.answers.get(hostname) ?? 0]));
+    await sleep(5_000);
+    for (const hostname of remaining) {
+      assert.ok(load.report.answers.get(hostname)! > answersAfterScaleDown.get(hostname)!, `${hostname} still serves`);
+    }
+  } finally {
+    report = await load.stop();
+  }
+  assertNoFailures(report);
+  await stack.up(3);
+  await stack.waitForHealthy(3);
+});
+
+test('a killed replica fails no request, and compose brings it back', async () => {
+  const load = steadyLoad(baseUrl, mixedLoad());
+  const [victim] = await stack.inspect([(await stack.containerIds('service'))[0]!]);
+  let report;
+  try {
+    await sleep(2_000);
+    await docker('kill', victim!.id);
+    await sleep(5_000);
+  } finally {
+    report = await load.stop();
+  }
+  assertNoFailures(report);
+  // `docker kill` is an operator's stop, which restart policies respect; compose's `up` converges back to 3.
+  await stack.up(3);
+  await stack.waitForHealthy(3);
+  await waitUntil(async () => (await reachedReplicas(12)).has(victim!.hostname), DISCOVERY_BOUND_MS + 5_000);
+});
+
+test('a replica whose process dies is restarted by the restart policy', async () => {
+  const [victim] = await stack.inspect([(await stack.containerIds('service'))[0]!]);
+  // SIGKILL to the container's init from the host: a crash, not an operator's stop.
+  process.kill(victim!.pid, 'SIGKILL');
+  await waitUntil(async () => {
+    const [now] = await stack.inspect([victim!.id]);
+    return now!.restartCount > victim!.restartCount && now!.health === 'healthy';
+  }, 60_000);
+});
+
+test('`compose stop` during a flip lets the flip finish', async () => {
+  const slowImage = largeBmp(2500, 2500);
+  const flip = fetch(`${baseUrl}/flip`, flipRequest(slowImage, 'image/bmp')).then(async (response) => ({
+    status: response.status,
+    type: response.headers.get('content-type'),
+    bytes: (await response.arrayBuffer()).byteLength,
+    at: Date.now(),
+  }));
+  await sleep(1_000);
+  const stopStartedAt = Date.now();
+  const stopped = stack.compose('stop');
+  const result = await flip;
+  await stopped;
+  assert.ok(result.at > stopStartedAt, 'the flip was still running when the stop began');
+  assert.equal(result.status, 200);
+  assert.equal(result.type, 'image/bmp');
+  assert.ok(result.bytes > 0);
+});
+
+function assertNoFailures(report: LoadReport): void {
+  assert.equal(report.failed, 0, `${report.failed} of ${report.sent} failed: ${report.failures.join('; ')}`);
+  assert.ok(report.sent > 100, `only ${report.sent} requests sent`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls the condition every 250 ms until it holds, failing after timeoutMs. */
+async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(250);
+  }
+}
