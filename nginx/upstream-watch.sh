@@ -16,10 +16,12 @@ readonly HOST=${UPSTREAM_HOST:-service}
 readonly PORT=${UPSTREAM_PORT:-3000}
 readonly INTERVAL=${UPSTREAM_POLL_SECONDS:-2}
 readonly SERVERS_CONF=/run/nginx-upstream/servers.conf
-# Passive failure detection: after 3 failed attempts (connection error, connect timeout, 502/503) within
-# 5 s a replica is skipped for 5 s. A slow flip is never a failed attempt — it ends, at worst as the
-# service's own 504, before proxy_read_timeout — so slow flips cannot mark replicas down.
-readonly SERVER_PARAMS="max_fails=3 fail_timeout=5s"
+# Passive failure detection: one failed attempt (connection error, connect timeout, 502/503) makes every
+# nginx worker skip that replica for 3 s, long enough for this loop to drop a replica that is leaving, short
+# enough that a replica which answered one 503 (queue full) is back soon. A slow flip is never a failed
+# attempt — it ends, at worst as the service's own 504, before proxy_read_timeout — so slow flips cannot
+# mark replicas down.
+readonly SERVER_PARAMS="max_fails=1 fail_timeout=3s"
 # With no ready replica nginx still needs one server line; this one is never used, so clients get
 # nginx's JSON 502 until a replica is ready.
 readonly NO_REPLICA="server 127.0.0.1:9 down;"

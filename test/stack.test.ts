@@ -148,7 +148,7 @@ test('under steady load, scaling 3 -> 5 -> 2 fails no request and new replicas s
   } finally {
     report = await load.stop();
   }
-  assertNoFailures(report);
+  await assertNoFailures(report);
   await stack.up(3);
   await stack.waitForHealthy(3);
 });
@@ -164,7 +164,7 @@ test('a killed replica fails no request, and compose brings it back', async () =
   } finally {
     report = await load.stop();
   }
-  assertNoFailures(report);
+  await assertNoFailures(report);
   // `docker kill` is an operator's stop, which restart policies respect; compose's `up` converges back to 3.
   await stack.up(3);
   await stack.waitForHealthy(3);
@@ -200,8 +200,13 @@ test('`compose stop` during a flip lets the flip finish', async () => {
   assert.ok(result.bytes > 0);
 });
 
-function assertNoFailures(report: LoadReport): void {
-  assert.equal(report.failed, 0, `${report.failed} of ${report.sent} failed: ${report.failures.join('; ')}`);
+async function assertNoFailures(report: LoadReport): Promise<void> {
+  if (report.failed > 0) {
+    // nginx's error log and upstream-watch's changes tell which replica failed and when.
+    const logs = await stack.compose('logs', '--no-color', 'nginx');
+    const notes = logs.split('\n').filter((line) => !line.includes('"requestId"'));
+    assert.fail(`${report.failed} of ${report.sent} failed: ${report.failures.join('; ')}\n${notes.slice(-40).join('\n')}`);
+  }
   assert.ok(report.sent > 100, `only ${report.sent} requests sent`);
 }
 
