@@ -2,7 +2,15 @@
 // 127.0.0.1 port under a project name unique to this run, and tears everything down afterwards.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { decode, difference, encode, flipExpected, largeBmp, pattern, pngHeaderOnly } from '../service/test/support/images';
+import {
+  decode,
+  difference,
+  encode,
+  flipExpected,
+  largeBmp,
+  pattern,
+  pngHeaderOnly,
+} from '../service/test/support/images';
 import { freePort } from '../service/test/support/server-process';
 import { ComposeStack, docker } from './support/compose';
 import { steadyLoad, type LoadReport, type LoadRequest } from './support/steady-load';
@@ -15,7 +23,11 @@ let stack: ComposeStack;
 let baseUrl: string;
 let smallJpeg: Buffer;
 
-const flipRequest = (body: Buffer, type: string): RequestInit => ({ method: 'POST', headers: { 'content-type': type }, body });
+const flipRequest = (body: Buffer, type: string): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': type },
+  body,
+});
 const servedBy = (response: Response) => response.headers.get('x-served-by')?.split('/')[0];
 
 async function hostnamesOfReplicas(): Promise<string[]> {
@@ -116,15 +128,24 @@ test('containers run as non-root on a read-only root fs, and only nginx publishe
     assert.equal(await docker('inspect', '--format', '{{.HostConfig.ReadonlyRootfs}}', id), 'true');
   }
   const published = async (id: string) =>
-    JSON.parse(await docker('inspect', '--format', '{{json .NetworkSettings.Ports}}', id)) as Record<string, unknown[] | null>;
+    JSON.parse(await docker('inspect', '--format', '{{json .NetworkSettings.Ports}}', id)) as Record<
+      string,
+      unknown[] | null
+    >;
   for (const id of services) {
-    assert.ok(Object.values(await published(id)).every((bindings) => !bindings?.length), `replica ${id} publishes a port`);
+    assert.ok(
+      Object.values(await published(id)).every((bindings) => !bindings?.length),
+      `replica ${id} publishes a port`,
+    );
   }
   const nginxPorts = await published(nginx!);
-  assert.deepEqual(Object.keys(nginxPorts).filter((port) => nginxPorts[port]?.length), ['80/tcp']);
+  assert.deepEqual(
+    Object.keys(nginxPorts).filter((port) => nginxPorts[port]?.length),
+    ['80/tcp'],
+  );
 });
 
-test('under steady load, scaling 3 -> 5 -> 2 fails no request and new replicas serve within 10 s', async () => {
+test('under steady load, scaling 3 -> 5 -> 2 fails no request and new replicas serve within 10 s', async (t) => {
   const load = steadyLoad(baseUrl, mixedLoad());
   let report;
   try {
@@ -136,11 +157,14 @@ test('under steady load, scaling 3 -> 5 -> 2 fails no request and new replicas s
     await waitUntil(() => added.every((hostname) => load.report.firstSeen.has(hostname)), DISCOVERY_BOUND_MS + 5_000);
     for (const hostname of added) {
       const delay = load.report.firstSeen.get(hostname)! - scaledAt;
+      t.diagnostic(`new replica ${hostname} first served ${delay} ms after \`up --scale service=5\` returned`);
       assert.ok(delay <= DISCOVERY_BOUND_MS, `replica ${hostname} first served ${delay} ms after the scale-up`);
     }
     await stack.up(2);
     const remaining = await hostnamesOfReplicas();
-    const answersAfterScaleDown = new Map(remaining.map((hostname) => [hostname, load.report.answers.get(hostname) ?? 0]));
+    const answersAfterScaleDown = new Map(
+      remaining.map((hostname) => [hostname, load.report.answers.get(hostname) ?? 0]),
+    );
     await sleep(5_000);
     for (const hostname of remaining) {
       assert.ok(load.report.answers.get(hostname)! > answersAfterScaleDown.get(hostname)!, `${hostname} still serves`);
@@ -148,12 +172,13 @@ test('under steady load, scaling 3 -> 5 -> 2 fails no request and new replicas s
   } finally {
     report = await load.stop();
   }
+  t.diagnostic(`load: ${report.sent} requests, ${report.failed} failed`);
   await assertNoFailures(report);
   await stack.up(3);
   await stack.waitForHealthy(3);
 });
 
-test('a killed replica fails no request, and compose brings it back', async () => {
+test('a killed replica fails no request, and compose brings it back', async (t) => {
   const load = steadyLoad(baseUrl, mixedLoad());
   const [victim] = await stack.inspect([(await stack.containerIds('service'))[0]!]);
   let report;
@@ -164,6 +189,7 @@ test('a killed replica fails no request, and compose brings it back', async () =
   } finally {
     report = await load.stop();
   }
+  t.diagnostic(`load: ${report.sent} requests, ${report.failed} failed`);
   await assertNoFailures(report);
   // `docker kill` is an operator's stop, which restart policies respect; compose's `up` converges back to 3.
   await stack.up(3);
@@ -181,7 +207,7 @@ test('a replica whose process dies is restarted by the restart policy', async ()
   }, 60_000);
 });
 
-test('`compose stop` during a flip lets the flip finish', async () => {
+test('`compose stop` during a flip lets the flip finish', async (t) => {
   const slowImage = largeBmp(2500, 2500);
   const flip = fetch(`${baseUrl}/flip`, flipRequest(slowImage, 'image/bmp')).then(async (response) => ({
     status: response.status,
@@ -194,6 +220,7 @@ test('`compose stop` during a flip lets the flip finish', async () => {
   const stopped = stack.compose('stop');
   const result = await flip;
   await stopped;
+  t.diagnostic(`the flip answered ${result.at - stopStartedAt} ms after the stop began`);
   assert.ok(result.at > stopStartedAt, 'the flip was still running when the stop began');
   assert.equal(result.status, 200);
   assert.equal(result.type, 'image/bmp');
@@ -205,7 +232,9 @@ async function assertNoFailures(report: LoadReport): Promise<void> {
     // nginx's error log and upstream-watch's changes tell which replica failed and when.
     const logs = await stack.compose('logs', '--no-color', 'nginx');
     const notes = logs.split('\n').filter((line) => !line.includes('"requestId"'));
-    assert.fail(`${report.failed} of ${report.sent} failed: ${report.failures.join('; ')}\n${notes.slice(-40).join('\n')}`);
+    assert.fail(
+      `${report.failed} of ${report.sent} failed: ${report.failures.join('; ')}\n${notes.slice(-40).join('\n')}`,
+    );
   }
   assert.ok(report.sent > 100, `only ${report.sent} requests sent`);
 }
