@@ -33,6 +33,8 @@ export interface ContainerState {
   running: boolean;
   restartCount: number;
   pid: number;
+  /** When the container's process last started (Date.now() scale). */
+  startedAt: number;
 }
 
 /**
@@ -72,10 +74,10 @@ export class ComposeStack {
   async inspect(ids: string[]): Promise<ContainerState[]> {
     if (ids.length === 0) return [];
     const format =
-      '{{.Id}} {{.Config.Hostname}} {{if .State.Health}}{{.State.Health.Status}}{{else}}-{{end}} {{.State.Running}} {{.RestartCount}} {{.State.Pid}}';
+      '{{.Id}} {{.Config.Hostname}} {{if .State.Health}}{{.State.Health.Status}}{{else}}-{{end}} {{.State.Running}} {{.RestartCount}} {{.State.Pid}} {{.State.StartedAt}}';
     const out = await docker('inspect', '--format', format, ...ids);
     return out.split('\n').map((line) => {
-      const [id, hostname, health, running, restarts, pid] = line.split(' ');
+      const [id, hostname, health, running, restarts, pid, startedAt] = line.split(' ');
       return {
         id: id!,
         hostname: hostname!,
@@ -83,6 +85,7 @@ export class ComposeStack {
         running: running === 'true',
         restartCount: Number(restarts),
         pid: Number(pid),
+        startedAt: Date.parse(startedAt!),
       };
     });
   }
