@@ -153,12 +153,16 @@ test('under steady load, scaling 3 -> 5 -> 2 fails no request and new replicas s
     await stack.up(5);
     const added = (await stack.inspect(await stack.containerIds('service'))).filter((s) => !before.has(s.hostname));
     assert.equal(added.length, 2);
-    await waitUntil(() => added.every((s) => load.report.firstSeen.has(s.hostname)), DISCOVERY_BOUND_MS + 15_000);
-    // From the container's start: compose v1 itself may take seconds to return after starting it.
-    for (const { hostname, startedAt } of added) {
-      const delay = load.report.firstSeen.get(hostname)! - startedAt;
-      t.diagnostic(`new replica ${hostname} first served ${delay} ms after its container started`);
-      assert.ok(delay <= DISCOVERY_BOUND_MS, `replica ${hostname} first served ${delay} ms after it started`);
+    await waitUntil(() => added.every((s) => load.report.firstSeen.has(s.hostname)), 60_000);
+    // Discovery is measured from the moment a replica listens: how long its boot takes depends on the host's
+    // load, which is not what upstream-watch promises.
+    for (const { id, hostname, startedAt } of added) {
+      const listening = await listeningAt(id);
+      const delay = load.report.firstSeen.get(hostname)! - listening;
+      t.diagnostic(
+        `new replica ${hostname}: listening ${listening - startedAt} ms after start, served ${delay} ms later`,
+      );
+      assert.ok(delay <= DISCOVERY_BOUND_MS, `replica ${hostname} first served ${delay} ms after it listened`);
     }
     await stack.up(2);
     const remaining = await hostnamesOfReplicas();
@@ -226,6 +230,16 @@ test('`compose stop` during a flip lets the flip finish', async (t) => {
   assert.equal(result.type, 'image/bmp');
   assert.ok(result.bytes > 0);
 });
+
+/** When the replica's first service process logged that it listens (pino's `time`, the host's clock). */
+async function listeningAt(containerId: string): Promise<number> {
+  const lines = (await docker('logs', containerId)).split('\n').filter((line) => line.startsWith('{'));
+  const entry = lines
+    .map((line) => JSON.parse(line) as { msg?: string; time?: string })
+    .find((e) => e.msg === 'listening');
+  assert.ok(entry?.time, `replica ${containerId} never logged "listening"`);
+  return Date.parse(entry.time);
+}
 
 async function assertNoFailures(report: LoadReport): Promise<void> {
   if (report.failed > 0) {
