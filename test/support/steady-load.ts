@@ -7,6 +7,8 @@ export interface LoadRequest {
 export interface LoadReport {
   sent: number;
   failed: number;
+  /** Requests sent a second time because the proxy closed an idle keep-alive connection as they went out. */
+  resent: number;
   /** The first few failures, for the assertion message. */
   failures: string[];
   /** X-Served-By hostname → when (Date.now()) it first answered. */
@@ -30,7 +32,7 @@ export function steadyLoad(
   requests: LoadRequest[],
   { concurrency = 4, pauseMs = 20, maxRequests = 20_000, maxDurationMs = 120_000 } = {},
 ): SteadyLoad {
-  const report: LoadReport = { sent: 0, failed: 0, failures: [], firstSeen: new Map(), answers: new Map() };
+  const report: LoadReport = { sent: 0, failed: 0, resent: 0, failures: [], firstSeen: new Map(), answers: new Map() };
   const deadline = Date.now() + maxDurationMs;
   let stopped = false;
 
@@ -44,7 +46,7 @@ export function steadyLoad(
       const { path, init } = requests[i % requests.length]!;
       report.sent++;
       try {
-        const response = await fetch(baseUrl + path, init);
+        const response = await fetchResendingOnClose(baseUrl + path, init, report);
         const body = await response.text();
         if (!response.ok) fail(`${init?.method ?? 'GET'} ${path}: ${response.status} ${body.slice(0, 200)}`);
         const hostname = response.headers.get('x-served-by')?.split('/')[0];
@@ -53,7 +55,7 @@ export function steadyLoad(
           report.answers.set(hostname, (report.answers.get(hostname) ?? 0) + 1);
         }
       } catch (error) {
-        fail(`${init?.method ?? 'GET'} ${path}: ${String((error as Error).cause ?? error)}`);
+        fail(`${init?.method ?? 'GET'} ${path}: ${describe(error)}`);
       }
       await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
@@ -68,4 +70,29 @@ export function steadyLoad(
       return report;
     },
   };
+}
+
+/**
+ * A graceful nginx reload (upstream-watch runs one when replicas come or go) closes idle client keep-alive
+ * connections; a request written at that instant meets a closed socket and gets no response at all. As HTTP
+ * allows for requests that are safe to repeat (RFC 9112, 9.3.1) — every request here is — it is sent once
+ * more on a fresh connection, and counted. An HTTP error answer is never resent.
+ */
+async function fetchResendingOnClose(url: string, init: RequestInit | undefined, report: LoadReport) {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    if (!closedBeforeAnswer(error)) throw error;
+    report.resent++;
+    return fetch(url, init);
+  }
+}
+
+function closedBeforeAnswer(error: unknown): boolean {
+  const code = ((error as Error).cause as { code?: string } | undefined)?.code;
+  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET';
+}
+
+function describe(error: unknown): string {
+  return String((error as Error).cause ?? error);
 }
