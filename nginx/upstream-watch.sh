@@ -5,8 +5,9 @@
 # (127.0.0.11, via /etc/resolv.conf) for every address of $UPSTREAM_HOST every $UPSTREAM_POLL_SECONDS,
 # and when the set changes rewrites the `server` lines and reloads nginx gracefully (old workers finish
 # their in-flight requests). A new replica joins once its /readyz answers 200, so nginx never sends
-# traffic to a container that is still starting; a member leaves when DNS drops it or its /readyz says
-# 503 (graceful shutdown began). A slow or busy member is kept: only an explicit "not ready" removes it.
+# traffic to a container that is still starting; a member leaves when DNS drops it, its /readyz says 503
+# (graceful shutdown began) or it refuses connections. A slow or busy member is kept: only an explicit
+# "not ready" removes it.
 #
 # usage: upstream-watch.sh --once   write servers.conf once (before nginx starts)
 #        upstream-watch.sh          watch forever
@@ -32,10 +33,11 @@ resolve() {
   getent ahostsv4 "$HOST" | awk '{ print $1 }' | sort -u
 }
 
-# HTTP status of GET /readyz, spoken over bash's /dev/tcp because the image has no HTTP client.
+# HTTP status of GET /readyz, spoken over bash's /dev/tcp because the image has no HTTP client; "closed"
+# when the connection is refused (nothing listens: the replica stopped accepting), nothing when it timed out.
 readyz_status() {
   timeout 2 bash -c '
-    exec 3<>"/dev/tcp/$0/$1" || exit 1
+    exec 3<>"/dev/tcp/$0/$1" || { printf closed; exit 1; }
     printf "GET /readyz HTTP/1.1\r\nHost: upstream-watch\r\nConnection: close\r\n\r\n" >&3
     read -r _ status _ <&3 && printf "%s" "$status"
   ' "$1" "$PORT" 2>/dev/null
@@ -48,7 +50,7 @@ next_members() {
   for ip in $addresses; do
     status=$(readyz_status "$ip")
     if grep -qx "$ip" <<<"$applied"; then
-      [ "$status" = 503 ] || echo "$ip"
+      [ "$status" = 503 ] || [ "$status" = closed ] || echo "$ip"
     else
       [ "$status" = 200 ] && echo "$ip"
     fi

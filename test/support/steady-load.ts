@@ -1,3 +1,5 @@
+const MAX_RESENDS = 3;
+
 /** One request of the load: the path plus fetch options. */
 export interface LoadRequest {
   path: string;
@@ -73,18 +75,21 @@ export function steadyLoad(
 }
 
 /**
- * A graceful nginx reload (upstream-watch runs one when replicas come or go) closes idle client keep-alive
- * connections; a request written at that instant meets a closed socket and gets no response at all. As HTTP
- * allows for requests that are safe to repeat (RFC 9112, 9.3.1) — every request here is — it is sent once
- * more on a fresh connection, and counted. An HTTP error answer is never resent.
+ * A graceful nginx reload (upstream-watch runs one when replicas come or go) closes every idle client
+ * keep-alive connection; a request written at that instant meets a closed socket and gets no answer at all.
+ * As HTTP allows for requests that are safe to repeat (RFC 9112, 9.3.1) — every request here is — it is sent
+ * again after a short pause, by which time the closed sockets have left the connection pool, and counted.
+ * An HTTP error answer is never resent.
  */
 async function fetchResendingOnClose(url: string, init: RequestInit | undefined, report: LoadReport) {
-  try {
-    return await fetch(url, init);
-  } catch (error) {
-    if (!closedBeforeAnswer(error)) throw error;
-    report.resent++;
-    return fetch(url, init);
+  for (let resends = 0; ; resends++) {
+    try {
+      return await fetch(url, init);
+    } catch (error) {
+      if (!closedBeforeAnswer(error) || resends === MAX_RESENDS) throw error;
+      report.resent++;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 }
 
