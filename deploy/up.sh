@@ -17,8 +17,10 @@ compose up --detach --scale "service=$replicas"
 log "waiting for $replicas healthy replicas"
 deadline=$((SECONDS + 120))
 while :; do
-  ids=$(compose ps --quiet service)
-  healthy=$( [ -z "$ids" ] || docker inspect --format '{{.State.Health.Status}}' $ids | grep -c '^healthy$' || true)
+  healthy=0
+  for id in $(compose ps --quiet service); do
+    if [ "$(docker inspect --format '{{.State.Health.Status}}' "$id")" = healthy ]; then healthy=$((healthy + 1)); fi
+  done
   [ "$healthy" -ge "$replicas" ] && break
   if [ $SECONDS -ge $deadline ]; then
     compose ps >&2
