@@ -102,6 +102,25 @@ test('bad inputs get the service JSON 4xx with the request id nginx passed on', 
   }
 });
 
+test('the service sees the client address nginx saw (X-Forwarded-For) and its request id', async () => {
+  const requestId = 'stack-test-forwarded';
+  const response = await fetch(`${baseUrl}/`, { headers: { 'x-request-id': requestId } });
+  assert.equal(response.status, 200);
+  const replica = (await stack.inspect(await stack.containerIds('service'))).find(
+    (s) => s.hostname === servedBy(response),
+  );
+  const [nginx] = await stack.containerIds('nginx');
+  const logged = async (id: string) => (await jsonLog(id)).find((entry) => entry.requestId === requestId);
+  let seenByNginx: string | undefined;
+  let seenByService: string | undefined;
+  await waitUntil(async () => {
+    seenByNginx = (await logged(nginx!))?.client as string | undefined;
+    seenByService = (await logged(replica!.id))?.ip as string | undefined;
+    return seenByNginx !== undefined && seenByService !== undefined;
+  }, 10_000);
+  assert.equal(seenByService, seenByNginx);
+});
+
 test('a body over 25 MiB gets the JSON 413 of nginx itself without reaching a replica', async () => {
   const response = await fetch(`${baseUrl}/flip`, {
     method: 'POST',
@@ -219,13 +238,16 @@ test('`compose stop` during a flip lets the flip finish', async (t) => {
   assert.ok(result.bytes > 0);
 });
 
+/** The JSON lines a container wrote to stdout: pino's logs from a replica, the access log from nginx. */
+async function jsonLog(containerId: string): Promise<Array<Record<string, unknown>>> {
+  const lines = (await docker('logs', containerId)).split('\n').filter((line) => line.startsWith('{'));
+  return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
 /** When the replica's first service process logged that it listens (pino's `time`, the host's clock). */
 async function listeningAt(containerId: string): Promise<number> {
-  const lines = (await docker('logs', containerId)).split('\n').filter((line) => line.startsWith('{'));
-  const entry = lines
-    .map((line) => JSON.parse(line) as { msg?: string; time?: string })
-    .find((e) => e.msg === 'listening');
-  assert.ok(entry?.time, `replica ${containerId} never logged "listening"`);
+  const entry = (await jsonLog(containerId)).find((e) => e.msg === 'listening');
+  assert.ok(typeof entry?.time === 'string', `replica ${containerId} never logged "listening"`);
   return Date.parse(entry.time);
 }
 
