@@ -219,14 +219,15 @@ test('a replica whose process dies is restarted by the restart policy', async ()
 });
 
 test('`compose stop` during a flip lets the flip finish', async (t) => {
-  const slowImage = largeBmp(2500, 2500);
+  // 8.4 megapixels, just under the 25 MiB limit: seconds of work for Jimp.
+  const slowImage = largeBmp(2900, 2900);
   const flip = fetch(`${baseUrl}/flip`, flipRequest(slowImage, 'image/bmp')).then(async (response) => ({
     status: response.status,
     type: response.headers.get('content-type'),
     bytes: (await response.arrayBuffer()).byteLength,
     at: Date.now(),
   }));
-  await sleep(1_000);
+  await waitUntil(aReplicaIsFlipping, 30_000);
   const stopStartedAt = Date.now();
   const stopped = stack.compose('stop');
   const result = await flip;
@@ -249,6 +250,15 @@ async function listeningAt(containerId: string): Promise<number> {
   const entry = (await jsonLog(containerId)).find((e) => e.msg === 'listening');
   assert.ok(typeof entry?.time === 'string', `replica ${containerId} never logged "listening"`);
   return Date.parse(entry.time);
+}
+
+/** Whether some replica reports a flip job running, asked through its own /metrics from inside it. */
+async function aReplicaIsFlipping(): Promise<boolean> {
+  const ask = "fetch('http://127.0.0.1:3000/metrics').then((r) => r.text()).then((text) => process.stdout.write(text))";
+  const metrics = await Promise.all(
+    (await stack.containerIds('service')).map((id) => docker('exec', id, 'node', '-e', ask)),
+  );
+  return metrics.some((text) => /^flip_jobs_in_flight [1-9]/m.test(text));
 }
 
 /** Runs the steps under a steady mix of GET / and small flips, then asserts that no request failed. */
