@@ -1,0 +1,93 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+
+const integer = (min: number) => z.coerce.number().int().min(min);
+
+// Every tunable of the service, with its default. This module is the only reader of process.env.
+const schema = z.object({
+  PORT: integer(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: z.stringbool().default(false),
+  CPU_ITERATIONS: integer(0).default(10_000_000),
+  FLIP_MAX_BYTES: integer(1).default(25 * MiB),
+  FLIP_MAX_PIXELS: integer(1).default(40_000_000),
+  FLIP_THREADS: integer(1).default(1),
+  FLIP_QUEUE_MAX: integer(0).default(4),
+  FLIP_TIMEOUT_MS: integer(1).default(60_000),
+  FLIP_SAMPLE_IMAGE: z.string().min(1).default(join(__dirname, '..', 'assets', 'sample.jpg')),
+  SHUTDOWN_TIMEOUT_MS: integer(1).default(65_000),
+  KEEP_ALIVE_TIMEOUT_MS: integer(1).default(65_000),
+  CRASH_AFTER_MS_MAX: integer(0).default(0),
+  WEB_CONCURRENCY: integer(1).optional(),
+});
+
+type Env = z.infer<typeof schema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  logLevel: Env['LOG_LEVEL'];
+  trustProxy: boolean;
+  cpuIterations: number;
+  flip: {
+    maxBytes: number;
+    maxPixels: number;
+    threads: number;
+    queueMax: number;
+    timeoutMs: number;
+    sampleImage: string;
+  };
+  shutdownTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  crashAfterMsMax: number;
+  webConcurrency: number | undefined;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const variable = issue.path.join('.');
+      return `${variable}=${JSON.stringify(env[variable])}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY,
+    cpuIterations: e.CPU_ITERATIONS,
+    flip: {
+      maxBytes: e.FLIP_MAX_BYTES,
+      maxPixels: e.FLIP_MAX_PIXELS,
+      threads: e.FLIP_THREADS,
+      queueMax: e.FLIP_QUEUE_MAX,
+      timeoutMs: e.FLIP_TIMEOUT_MS,
+      sampleImage: e.FLIP_SAMPLE_IMAGE,
+    },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
+    crashAfterMsMax: e.CRASH_AFTER_MS_MAX,
+    webConcurrency: e.WEB_CONCURRENCY,
+  };
+}
+
+/** For entry points: a bad value stops the process at start, naming the variable. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`flipstack: ${error.message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,34 @@
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { FlipAxis } from './flip-bitmap';
+import { flipJob } from './flip-job';
+import type { FlipQueue } from './flip-queue';
+import { identity } from './identity';
+import type { TempDir } from './temp-dir';
+
+export interface DemoFlipReport {
+  pid: number;
+  hostname: string;
+  ms: number;
+  bytes: number;
+}
+
+/** The first article's job, file for file: copy the sample to a fresh temp dir, flip it, write it, delete all. */
+export async function demoFlip(
+  queue: FlipQueue,
+  tempDir: TempDir,
+  sampleImage: string,
+  axis: FlipAxis,
+  maxPixels: number,
+): Promise<DemoFlipReport> {
+  const started = performance.now();
+  const bytes = await tempDir.withJobDir(async (dir) => {
+    const copy = join(dir, basename(sampleImage));
+    await copyFile(sampleImage, copy);
+    const { output } = await flipJob(queue, await readFile(copy), axis, maxPixels);
+    await writeFile(join(dir, `flipped-${basename(sampleImage)}`), output);
+    return output.byteLength;
+  });
+  return { ...identity, ms: Math.round(performance.now() - started), bytes };
+}

@@ -1,0 +1,33 @@
+// The one catalogue of errors the service answers with; error-handler.ts renders them as JSON.
+export const errorCatalogue = {
+  invalid_image: { status: 400, message: 'The body is not a decodable image of the declared type.' },
+  invalid_parameter: { status: 400, message: 'A query parameter has an invalid value.' },
+  not_found: { status: 404, message: 'No such route.' },
+  method_not_allowed: { status: 405, message: 'This route does not accept that method.' },
+  payload_too_large: { status: 413, message: 'The body is larger than the service accepts.' },
+  unsupported_media_type: {
+    status: 415,
+    message: 'Content-Type must be one of image/jpeg, image/png, image/bmp, image/gif, image/tiff.',
+  },
+  too_many_pixels: { status: 422, message: 'The image has more pixels than the service accepts.' },
+  internal: { status: 500, message: 'Internal server error.' },
+  overloaded: { status: 503, message: 'The flip queue is full; retry later.' },
+  shutting_down: { status: 503, message: 'The server is shutting down.' },
+  job_timeout: { status: 504, message: 'The flip did not finish in time.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+export class HttpError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    detail?: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail ?? errorCatalogue[code].message);
+    this.name = 'HttpError';
+    this.status = errorCatalogue[code].status;
+  }
+}

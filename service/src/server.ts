@@ -1,0 +1,49 @@
+import { createServer } from 'node:http';
+import { once } from 'node:events';
+import { createApp } from './app';
+import { loadConfigOrExit } from './config';
+import { armCrashSwitch } from './crash-switch';
+import { exitOnFatalErrors } from './fatal-errors';
+import { FlipQueue } from './flip-queue';
+import type { Lifecycle } from './lifecycle';
+import { createLogger } from './logger';
+import { createMetrics } from './metrics';
+import { gracefulShutdown } from './shutdown';
+import { TempDir } from './temp-dir';
+
+// One serving process: `npm run start:standard`, each node:cluster worker, each PM2 instance.
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger(config.logLevel);
+  exitOnFatalErrors(logger);
+
+  const metrics = createMetrics();
+  const queue = new FlipQueue(config.flip, metrics);
+  const tempDir = new TempDir();
+  const lifecycle: Lifecycle = { shuttingDown: false };
+  const app = createApp({ config, logger, metrics, queue, tempDir, lifecycle });
+
+  const server = createServer(app.callback());
+  // Longer than nginx's upstream keepalive_timeout (60 s), so nginx always closes an idle upstream connection
+  // first and never sends a request on a socket this server is closing at the same moment.
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
+  server.headersTimeout = config.keepAliveTimeoutMs + 1000;
+
+  server.listen(config.port, config.host);
+  await once(server, 'listening');
+  logger.info({ address: server.address(), flip: config.flip }, 'listening');
+  // PM2's wait_ready: the instance counts as online only once it can serve.
+  process.send?.('ready');
+
+  const shutdown = gracefulShutdown({ server, queue, lifecycle, logger, timeoutMs: config.shutdownTimeoutMs });
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  // PM2 with shutdown_with_message asks by IPC message, the only way that also works on Windows.
+  process.on('message', (message) => {
+    if (message === 'shutdown') shutdown('shutdown message');
+  });
+
+  armCrashSwitch(config.crashAfterMsMax, logger);
+}
+
+void main();
