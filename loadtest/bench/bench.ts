@@ -69,8 +69,8 @@ async function flipTest(mode: Mode, running: RunningMode, image: string, rawDir:
     exitCode: k6.exitCode,
     requests: k6.report.requests,
     failed: k6.report.failed,
-    firstReplyMs: k6.report.firstReplyMs,
-    lastReplyMs: k6.report.lastReplyMs,
+    firstReplyMs: k6.report.firstReplyMs ?? 0,
+    lastReplyMs: k6.report.lastReplyMs ?? 0,
     distinctServers: k6.report.servers.length,
     timeline: flipTimeline(raw),
     peakRssBytes,
@@ -89,12 +89,12 @@ async function cpuTest(mode: Mode, running: RunningMode, rawDir: string): Promis
       await runAb(`${running.baseUrl}/cpu`, CPU_VUS, CPU_SECONDS).catch((error: unknown) => ({ error: errorText(error) })),
     ] as const,
   );
-  const p = (n: number): number => (k6.report.percentiles as { p: number; ms: number }[]).find((x) => x.p === n)?.ms ?? 0;
+  const p = (n: number): number => k6.report.percentiles?.find((x) => x.p === n)?.ms ?? 0;
   const figures: CpuFigures = {
     exitCode: k6.exitCode,
     requests: k6.report.requests,
     failed: k6.report.failed,
-    reqPerSec: k6.report.reqPerSec,
+    reqPerSec: k6.report.reqPerSec ?? 0,
     p50Ms: p(50),
     p90Ms: p(90),
     p99Ms: p(99),
@@ -126,7 +126,7 @@ async function benchMode(mode: Mode, image: string, rawDir: string, results: Ben
     if (mode.name === 'standard') {
       log('standard: one flip alone, to measure T');
       const solo = await k6Run('standard', 'flip', { BASE_URL: running.baseUrl, IMAGE: image, VUS: '1' }, rawDir);
-      if (solo.report.failed === 0) results.soloFlipMs = solo.report.lastReplyMs;
+      if (solo.report.failed === 0) results.soloFlipMs = solo.report.lastReplyMs ?? 0;
       log(`standard: T = ${((results.soloFlipMs ?? 0) / 1000).toFixed(1)} s`);
     }
     result.flip = await flipTest(mode, running, image, rawDir);

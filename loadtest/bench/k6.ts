@@ -13,10 +13,23 @@ export function k6Binary(): string {
   return onPath || !existsSync(cached) ? 'k6' : cached;
 }
 
+/** The figures a script's handleSummary writes under "report" (loadtest/lib/summary.js and the scripts). */
+export interface K6Report {
+  requests: number;
+  failed: number;
+  servers: { server: string; replies: number; ok: number }[];
+  thresholds: { metric: string; expression: string; ok: boolean }[];
+  /** cpu.js, crash.js */
+  reqPerSec?: number;
+  percentiles?: { p: number; ms: number }[];
+  /** flip.js */
+  firstReplyMs?: number;
+  lastReplyMs?: number;
+}
+
 export interface K6Result {
   exitCode: number;
-  /** The script's own figures (report field of <name>-summary.json). */
-  report: Record<string, any>;
+  report: K6Report;
   /** k6's output (summary text, console lines), for error messages and logs. */
   output: string;
 }
@@ -59,7 +72,7 @@ export async function runK6(options: K6Options): Promise<K6Result> {
   }).finally(() => clearTimeout(timer));
 
   try {
-    const summary = JSON.parse(readFileSync(join(summaryDir, `${options.script}-summary.json`), 'utf8'));
+    const summary = JSON.parse(readFileSync(join(summaryDir, `${options.script}-summary.json`), 'utf8')) as { report: K6Report };
     return { exitCode, report: summary.report, output };
   } catch {
     throw new Error(`k6 ${options.script}.js (exit ${exitCode}) wrote no summary:\n${output.slice(-4000)}`);
