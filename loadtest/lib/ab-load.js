@@ -12,7 +12,7 @@ const DURATION = __ENV.DURATION || '10s';
 export const abOptions = {
   scenarios: {
     // ab -c: a fixed number of clients each sending its next request as soon as the last one answered.
-    ab: { executor: 'constant-vus', vus: VUS, duration: DURATION, gracefulStop: '60s' },
+    ab: { executor: 'constant-vus', vus: VUS, duration: DURATION, gracefulStop: '30s' },
   },
   noConnectionReuse: true, // ab without -k: a new TCP connection per request
   discardResponseBodies: true,
