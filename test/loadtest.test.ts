@@ -14,6 +14,7 @@ import { freePort } from '../loadtest/bench/free-port';
 import { k6Binary, REPO_ROOT, runK6, type K6Result } from '../loadtest/bench/k6';
 import { MODES, type RunningMode } from '../loadtest/bench/modes';
 import { startServed, type ServedProcess } from '../loadtest/bench/served-process';
+import { waitForServers } from '../loadtest/bench/wait-for-servers';
 
 const WORKERS = 2;
 // The cluster runner gets one request per VU at once; a queue of 4 per process could answer 503.
@@ -46,6 +47,7 @@ describe('flip.js and cpu.js', { timeout: 240_000 }, () => {
       cwd: REPO_ROOT,
     });
     baseUrl = served.baseUrl;
+    await waitForServers(baseUrl, WORKERS);
   });
   after(async () => {
     await served?.stop();

@@ -15,6 +15,7 @@ import { withPeakRss } from './peak-rss';
 import { renderReport } from './report';
 import { idealMakespanMs, type BenchResults, type CpuFigures, type FlipFigures, type ModeResult } from './results';
 import { barChart, timelineChart } from './svg-charts';
+import { waitForServers } from './wait-for-servers';
 
 const FLIPS = 10;
 const CPU_VUS = 500;
@@ -123,6 +124,7 @@ async function benchMode(mode: Mode, image: string, rawDir: string, results: Ben
     return { ...result, error: `did not start: ${errorText(error)}` };
   }
   try {
+    log(`${mode.name}: ${[...(await waitForServers(running.baseUrl, mode.servers))].join(', ')} answering`);
     if (mode.name === 'standard') {
       log('standard: one flip alone, to measure T');
       const solo = await k6Run('standard', 'flip', { BASE_URL: running.baseUrl, IMAGE: image, VUS: '1' }, rawDir);

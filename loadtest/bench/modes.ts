@@ -22,6 +22,8 @@ export interface Mode {
   description: string;
   /** Flips that can run at the same time: processes × FLIP_THREADS (1). */
   flipSlots: number;
+  /** Distinct processes (X-Served-By) that answer once the mode is fully up. */
+  servers: number;
   /** Why this mode cannot run here, or undefined when it can. */
   unavailable(): string | undefined;
   start(env: Record<string, string>): Promise<RunningMode>;
@@ -41,12 +43,13 @@ function fromServed(served: ServedProcess, cleanup = (): void => {}): RunningMod
   };
 }
 
-function nodeEntry(name: ModeName, entry: string, description: string, flipSlots: number): Mode {
+function nodeEntry(name: ModeName, entry: string, description: string, processes: number): Mode {
   const path = join(REPO_ROOT, 'service/dist', entry);
   return {
     name,
     description,
-    flipSlots,
+    flipSlots: processes,
+    servers: processes,
     unavailable: () => (existsSync(path) ? undefined : `service/dist/${entry} is missing: run npm ci && npm run build`),
     async start(env) {
       return fromServed(await startServed({ command: process.execPath, args: [path], port: await freePort(), env, cwd: REPO_ROOT }));
@@ -77,6 +80,7 @@ const pm2: Mode = {
   name: 'pm2',
   description: `PM2 cluster mode on the host (ecosystem.config.js via pm2-runtime, ${workers()} instances)`,
   flipSlots: workers(),
+  servers: workers(),
   unavailable() {
     if (!existsSync(ecosystem)) return 'ecosystem.config.js is missing (the PM2 issue has not landed)';
     if (!existsSync(pm2Runtime)) return 'pm2-runtime is missing: run npm ci';
@@ -101,6 +105,7 @@ const stack: Mode = {
   name: 'stack',
   description: `compose stack: nginx + ${STACK_REPLICAS} service replicas (PM2 inside each)`,
   flipSlots: STACK_REPLICAS,
+  servers: STACK_REPLICAS, // at least one process per replica
   unavailable() {
     if (!existsSync(join(REPO_ROOT, 'docker-compose.yml'))) return 'docker-compose.yml is missing (the containers issue has not landed)';
     if (!commandWorks('docker', ['info'])) return 'no Docker engine answers (`make up` installs and starts one)';

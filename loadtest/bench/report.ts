@@ -2,6 +2,11 @@
 import type { AbResult } from './ab';
 import { idealMakespanMs, type BenchResults, type ModeResult } from './results';
 
+const FIRST_ARTICLE = {
+  title: 'How to scale your Node.js server using clustering',
+  url: 'https://www.freecodecamp.org/news/how-to-scale-your-node-js-server-using-clustering-c8d43c656e8f',
+};
+
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 const mib = (bytes: number): string => `${Math.round(bytes / 2 ** 20)} MiB`;
 const fixed = (n: number, digits = 1): string => n.toFixed(digits);
@@ -116,7 +121,7 @@ export function renderReport(results: BenchResults): string {
     ...table(
       ['experiment', 'published', 'this run'],
       [
-        ['First article (Koa + Jimp, 6.7 MB photo, 10 concurrent requests): one process vs cluster', 'not available', 'flip table above'],
+        [`First article ([${FIRST_ARTICLE.title}](${FIRST_ARTICLE.url}): Koa + Jimp, 6.7 MB photo, 10 concurrent requests): one process vs cluster`, 'not available', 'flip table above'],
         [`Second article (\`ab -c 500 -t 10\`, 1e7-loop server): single vs cluster req/s`, 'not available', 'CPU table above'],
         ['Second article: crash run (`ab -r`, workers exiting at random)', 'not available', '`loadtest/crash.js` against the stack (see loadtest/README.md)'],
       ],
