@@ -44,7 +44,8 @@ describe('cluster runner', () => {
     const pids = await servingPids(service, 20);
     assert.deepEqual([...pids].sort(), listeningPids(service).sort());
     assert.equal(pids.has(service.child.pid!), false, 'the primary must not serve');
-    for (const path of ['/cpu', '/healthz', '/readyz', '/metrics']) assert.equal((await getText(`${service.url}${path}`)).status, 200);
+    for (const path of ['/cpu', '/healthz', '/readyz', '/metrics'])
+      assert.equal((await getText(`${service.url}${path}`)).status, 200);
   });
 
   it('respawns a worker killed with SIGKILL', async () => {
@@ -69,7 +70,11 @@ describe('cluster runner', () => {
 
   it('on SIGTERM lets the in-flight flip finish, stops every worker and exits 0', async () => {
     const service = await start({ FLIP_MAX_BYTES: String(64 * 1024 * 1024) });
-    const flip = fetch(`${service.url}/flip`, { method: 'POST', headers: { 'content-type': 'image/bmp' }, body: largeBmp(3000, 3000) });
+    const flip = fetch(`${service.url}/flip`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/bmp' },
+      body: largeBmp(3000, 3000),
+    });
     for (let attempt = 0; attempt < 200; attempt++) {
       const metrics = await Promise.all([getText(`${service.url}/metrics`), getText(`${service.url}/metrics`)]);
       if (metrics.some(({ body }) => /^flip_jobs_in_flight 1$/m.test(body))) break;

@@ -82,7 +82,10 @@ describe('flip queue', () => {
     const small = flip(service, await encode(pattern(16, 16), 'image/png'), 'image/png');
     await waitForGauge(service, 'flip_queue_depth', 2);
     const replies = await Promise.all([big, bigToo, small]);
-    assert.deepEqual(replies.map((reply) => reply.status), [200, 200, 200]);
+    assert.deepEqual(
+      replies.map((reply) => reply.status),
+      [200, 200, 200],
+    );
     assert.ok(replies[0]!.at < replies[1]!.at && replies[1]!.at < replies[2]!.at, 'replies out of arrival order');
   });
 
@@ -99,6 +102,9 @@ describe('flip queue', () => {
     const service = await start({ FLIP_TIMEOUT_MS: '1' });
     const response = await fetch(`${service.url}/flip`, { method: 'POST' });
     assert.equal(response.status, 504);
-    assert.deepEqual(leftoverFiles(service.tmp).filter((name) => name.includes('job-')), []);
+    assert.deepEqual(
+      leftoverFiles(service.tmp).filter((name) => name.includes('job-')),
+      [],
+    );
   });
 });

@@ -35,6 +35,22 @@ describe('server', () => {
     assert.match(replaced.headers.get('x-request-id')!, /^[0-9a-f-]{36}$/);
   });
 
+  for (const trustProxy of [false, true]) {
+    const source = trustProxy ? 'from X-Forwarded-For when TRUST_PROXY is on' : 'of the socket when TRUST_PROXY is off';
+    it(`logs the client address ${source}`, async () => {
+      const service = await start({ TRUST_PROXY: String(trustProxy) });
+      const headers = { 'x-forwarded-for': '203.0.113.7', 'x-request-id': 'ip-check' };
+      const response = await fetch(`${service.url}/`, { headers });
+      assert.equal(response.status, 200);
+      const line = await service.waitForLog((entry) => entry.requestId === 'ip-check');
+      assert.equal(line.ip, trustProxy ? '203.0.113.7' : '127.0.0.1');
+      assert.deepEqual(
+        [line.route, line.status, typeof line.ms, typeof line.time, line.pid],
+        ['/', 200, 'number', 'string', service.child.pid],
+      );
+    });
+  }
+
   it('serves health, readiness and Prometheus metrics', async () => {
     const service = await start();
     assert.deepEqual(await (await fetch(`${service.url}/healthz`)).json(), { status: 'ok' });
@@ -94,7 +110,11 @@ describe('server', () => {
 
   it('refuses new connections once shutdown began and closes the in-flight one after its reply', async () => {
     const service = await start({ FLIP_MAX_BYTES: String(64 * 1024 * 1024) });
-    const flip = fetch(`${service.url}/flip`, { method: 'POST', headers: { 'content-type': 'image/bmp' }, body: largeBmp(3000, 3000) });
+    const flip = fetch(`${service.url}/flip`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/bmp' },
+      body: largeBmp(3000, 3000),
+    });
     for (let attempt = 0; attempt < 200; attempt++) {
       if (/^flip_jobs_in_flight 1$/m.test(await (await fetch(`${service.url}/metrics`)).text())) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
