@@ -22,13 +22,27 @@ const FORMATS = {
   png: { type: 'image/png', magic: [[0x89, 0x50, 0x4e, 0x47]] },
   gif: { type: 'image/gif', magic: [[0x47, 0x49, 0x46, 0x38]] },
   bmp: { type: 'image/bmp', magic: [[0x42, 0x4d]] },
-  tif: { type: 'image/tiff', magic: [[0x49, 0x49, 0x2a, 0x00], [0x4d, 0x4d, 0x00, 0x2a]] },
-  tiff: { type: 'image/tiff', magic: [[0x49, 0x49, 0x2a, 0x00], [0x4d, 0x4d, 0x00, 0x2a]] },
+  tif: {
+    type: 'image/tiff',
+    magic: [
+      [0x49, 0x49, 0x2a, 0x00],
+      [0x4d, 0x4d, 0x00, 0x2a],
+    ],
+  },
+  tiff: {
+    type: 'image/tiff',
+    magic: [
+      [0x49, 0x49, 0x2a, 0x00],
+      [0x4d, 0x4d, 0x00, 0x2a],
+    ],
+  },
 };
 
 // IMAGE is relative to the directory k6 runs in (open() alone would resolve it against this file).
 const IMAGE = __ENV.IMAGE
-  ? (__ENV.IMAGE.startsWith('/') || !__ENV.PWD ? __ENV.IMAGE : `${__ENV.PWD}/${__ENV.IMAGE}`)
+  ? __ENV.IMAGE.startsWith('/') || !__ENV.PWD
+    ? __ENV.IMAGE
+    : `${__ENV.PWD}/${__ENV.IMAGE}`
   : '../service/assets/sample.jpg';
 const FORMAT = FORMATS[IMAGE.slice(IMAGE.lastIndexOf('.') + 1).toLowerCase()];
 if (!FORMAT) throw new Error(`IMAGE must end in one of .${Object.keys(FORMATS).join(', .')}: ${IMAGE}`);

@@ -59,11 +59,19 @@ describe('flip.js and cpu.js', { timeout: 240_000 }, () => {
     assert.equal(result.report.requests, 4);
     const { firstReplyMs = 0, lastReplyMs = 0 } = result.report;
     assert.ok(firstReplyMs > 0 && firstReplyMs <= lastReplyMs, `first ${firstReplyMs} ms, last ${lastReplyMs} ms`);
-    assert.equal(result.report.servers.reduce((sum, s) => sum + s.replies, 0), 4, 'every reply names its server');
+    assert.equal(
+      result.report.servers.reduce((sum, s) => sum + s.replies, 0),
+      4,
+      'every reply names its server',
+    );
   });
 
   test('cpu.js: an ab-style run without keep-alive has no failure and reaches every worker', async () => {
-    const result = await runK6({ script: 'cpu', env: { BASE_URL: baseUrl, VUS: '20', DURATION: '3s' }, timeoutMs: 90_000 });
+    const result = await runK6({
+      script: 'cpu',
+      env: { BASE_URL: baseUrl, VUS: '20', DURATION: '3s' },
+      timeoutMs: 90_000,
+    });
     assertThresholdsHeld(result);
     assert.ok((result.report.reqPerSec ?? 0) > 0);
     if (served) assert.equal(result.report.servers.length, WORKERS, JSON.stringify(result.report.servers));
@@ -85,9 +93,17 @@ describe('crash.js', { timeout: 900_000 }, () => {
     await stack?.stop();
   });
 
-  test('crash.js: no failed request while workers crash behind a retrying front', { skip: unavailable && `no retrying front: ${unavailable}` }, async () => {
-    const baseUrl = external ?? stack?.baseUrl ?? '';
-    const result = await runK6({ script: 'crash', env: { BASE_URL: baseUrl, VUS: '20', DURATION: '10s' }, timeoutMs: 120_000 });
-    assertThresholdsHeld(result);
-  });
+  test(
+    'crash.js: no failed request while workers crash behind a retrying front',
+    { skip: unavailable && `no retrying front: ${unavailable}` },
+    async () => {
+      const baseUrl = external ?? stack?.baseUrl ?? '';
+      const result = await runK6({
+        script: 'crash',
+        env: { BASE_URL: baseUrl, VUS: '20', DURATION: '10s' },
+        timeoutMs: 120_000,
+      });
+      assertThresholdsHeld(result);
+    },
+  );
 });

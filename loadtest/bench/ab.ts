@@ -22,7 +22,10 @@ function figure(output: string, label: RegExp): number {
 export async function runAb(url: string, concurrency: number, seconds: number): Promise<AbResult> {
   const args = ['-c', String(concurrency), '-t', String(seconds), url];
   // ab's own socket timeout is 30 s; the extra minute only bounds a hung run.
-  const { stdout } = await promisify(execFile)('ab', args, { timeout: (seconds + 60) * 1000, maxBuffer: 4 * 1024 * 1024 });
+  const { stdout } = await promisify(execFile)('ab', args, {
+    timeout: (seconds + 60) * 1000,
+    maxBuffer: 4 * 1024 * 1024,
+  });
   const percentiles: Record<string, number> = {};
   for (const match of stdout.matchAll(/^\s+(\d+)%\s+(\d+)/gm)) percentiles[match[1] as string] = Number(match[2]);
   return {

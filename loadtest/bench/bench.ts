@@ -55,7 +55,13 @@ function errorText(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
 }
 
-async function k6Run(mode: string, script: 'flip' | 'cpu', env: Record<string, string>, rawDir: string, rawOut?: string): Promise<K6Result> {
+async function k6Run(
+  mode: string,
+  script: 'flip' | 'cpu',
+  env: Record<string, string>,
+  rawDir: string,
+  rawOut?: string,
+): Promise<K6Result> {
   const result = await runK6({ script, env, rawOut, timeoutMs: Math.max(0, remainingMs()), onLine: relay(mode) });
   writeFileSync(join(rawDir, `${mode}-${script}${env.VUS === '1' ? '-solo' : ''}.log`), result.output);
   return result;
@@ -65,7 +71,10 @@ async function flipTest(mode: Mode, running: RunningMode, image: string, rawDir:
   log(`${mode.name}: ${FLIPS} concurrent flips of ${basename(image)}`);
   const raw = join(rawDir, `${mode.name}-flip.ndjson`);
   const env = { BASE_URL: running.baseUrl, IMAGE: image, VUS: String(FLIPS) };
-  const [k6, peakRssBytes] = await withPeakRss(() => running.roots(), () => k6Run(mode.name, 'flip', env, rawDir, raw));
+  const [k6, peakRssBytes] = await withPeakRss(
+    () => running.roots(),
+    () => k6Run(mode.name, 'flip', env, rawDir, raw),
+  );
   const figures: FlipFigures = {
     exitCode: k6.exitCode,
     requests: k6.report.requests,
@@ -76,7 +85,9 @@ async function flipTest(mode: Mode, running: RunningMode, image: string, rawDir:
     timeline: flipTimeline(raw),
     peakRssBytes,
   };
-  log(`${mode.name}: first reply ${(figures.firstReplyMs / 1000).toFixed(1)} s, last ${(figures.lastReplyMs / 1000).toFixed(1)} s, ${figures.failed} failed, ${figures.distinctServers} servers`);
+  log(
+    `${mode.name}: first reply ${(figures.firstReplyMs / 1000).toFixed(1)} s, last ${(figures.lastReplyMs / 1000).toFixed(1)} s, ${figures.failed} failed, ${figures.distinctServers} servers`,
+  );
   return figures;
 }
 
@@ -85,10 +96,13 @@ async function cpuTest(mode: Mode, running: RunningMode, rawDir: string): Promis
   const env = { BASE_URL: running.baseUrl, VUS: String(CPU_VUS), DURATION: `${CPU_SECONDS}s` };
   const [[k6, ab], peakRssBytes] = await withPeakRss(
     () => running.roots(),
-    async () => [
-      await k6Run(mode.name, 'cpu', env, rawDir),
-      await runAb(`${running.baseUrl}/cpu`, CPU_VUS, CPU_SECONDS).catch((error: unknown) => ({ error: errorText(error) })),
-    ] as const,
+    async () =>
+      [
+        await k6Run(mode.name, 'cpu', env, rawDir),
+        await runAb(`${running.baseUrl}/cpu`, CPU_VUS, CPU_SECONDS).catch((error: unknown) => ({
+          error: errorText(error),
+        })),
+      ] as const,
   );
   const p = (n: number): number => k6.report.percentiles?.find((x) => x.p === n)?.ms ?? 0;
   const figures: CpuFigures = {
@@ -104,13 +118,20 @@ async function cpuTest(mode: Mode, running: RunningMode, rawDir: string): Promis
     ab,
     peakRssBytes,
   };
-  log(`${mode.name}: k6 ${figures.reqPerSec.toFixed(1)} req/s (${figures.failed} failed), ab ${'error' in ab ? ab.error : `${ab.reqPerSec} req/s (${ab.failed} failed)`}`);
+  log(
+    `${mode.name}: k6 ${figures.reqPerSec.toFixed(1)} req/s (${figures.failed} failed), ab ${'error' in ab ? ab.error : `${ab.reqPerSec} req/s (${ab.failed} failed)`}`,
+  );
   return figures;
 }
 
 async function benchMode(mode: Mode, image: string, rawDir: string, results: BenchResults): Promise<ModeResult> {
-  const result: ModeResult = { name: mode.name, description: mode.description, concurrency: Math.min(mode.flipSlots, availableParallelism()) };
-  const reason = mode.unavailable() ?? (remainingMs() < MIN_MODE_MS ? 'the time budget was used up before this mode' : undefined);
+  const result: ModeResult = {
+    name: mode.name,
+    description: mode.description,
+    concurrency: Math.min(mode.flipSlots, availableParallelism()),
+  };
+  const reason =
+    mode.unavailable() ?? (remainingMs() < MIN_MODE_MS ? 'the time budget was used up before this mode' : undefined);
   if (reason) {
     log(`${mode.name}: skipped, ${reason}`);
     return { ...result, skipped: reason };
@@ -158,17 +179,27 @@ function writeCharts(results: BenchResults, outDir: string): void {
   const measured = results.modes.filter((m) => m.cpu);
   writeFileSync(
     join(outDir, 'cpu-throughput.svg'),
-    barChart(`GET /cpu, ${results.cpu.vus} clients, ${results.cpu.seconds} s: requests per second`, 'req/s', ['k6', 'ab'], measured.map((m) => {
-      const ab = m.cpu?.ab;
-      return { label: m.name, values: [m.cpu?.reqPerSec ?? 0, ab && !('error' in ab) ? ab.reqPerSec : 0] };
-    })),
+    barChart(
+      `GET /cpu, ${results.cpu.vus} clients, ${results.cpu.seconds} s: requests per second`,
+      'req/s',
+      ['k6', 'ab'],
+      measured.map((m) => {
+        const ab = m.cpu?.ab;
+        return { label: m.name, values: [m.cpu?.reqPerSec ?? 0, ab && !('error' in ab) ? ab.reqPerSec : 0] };
+      }),
+    ),
   );
   writeFileSync(
     join(outDir, 'cpu-latency.svg'),
-    barChart(`GET /cpu, ${results.cpu.vus} clients: latency percentiles (k6)`, 'ms', ['p50', 'p90', 'p99', 'max'], measured.map((m) => ({
-      label: m.name,
-      values: [m.cpu?.p50Ms ?? 0, m.cpu?.p90Ms ?? 0, m.cpu?.p99Ms ?? 0, m.cpu?.maxMs ?? 0],
-    }))),
+    barChart(
+      `GET /cpu, ${results.cpu.vus} clients: latency percentiles (k6)`,
+      'ms',
+      ['p50', 'p90', 'p99', 'max'],
+      measured.map((m) => ({
+        label: m.name,
+        values: [m.cpu?.p50Ms ?? 0, m.cpu?.p90Ms ?? 0, m.cpu?.p99Ms ?? 0, m.cpu?.maxMs ?? 0],
+      })),
+    ),
   );
 }
 

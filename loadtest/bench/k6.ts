@@ -49,7 +49,8 @@ export interface K6Options {
 export async function runK6(options: K6Options): Promise<K6Result> {
   const summaryDir = mkdtempSync(join(tmpdir(), `flipstack-k6-${options.script}-`));
   const args = ['run', '--quiet', '--no-color'];
-  for (const [name, value] of Object.entries({ ...options.env, SUMMARY_DIR: summaryDir })) args.push('-e', `${name}=${value}`);
+  for (const [name, value] of Object.entries({ ...options.env, SUMMARY_DIR: summaryDir }))
+    args.push('-e', `${name}=${value}`);
   if (options.rawOut) args.push('--out', `json=${options.rawOut}`);
   args.push(join(REPO_ROOT, 'loadtest', `${options.script}.js`));
 
@@ -72,7 +73,9 @@ export async function runK6(options: K6Options): Promise<K6Result> {
   }).finally(() => clearTimeout(timer));
 
   try {
-    const summary = JSON.parse(readFileSync(join(summaryDir, `${options.script}-summary.json`), 'utf8')) as { report: K6Report };
+    const summary = JSON.parse(readFileSync(join(summaryDir, `${options.script}-summary.json`), 'utf8')) as {
+      report: K6Report;
+    };
     return { exitCode, report: summary.report, output };
   } catch {
     throw new Error(`k6 ${options.script}.js (exit ${exitCode}) wrote no summary:\n${output.slice(-4000)}`);

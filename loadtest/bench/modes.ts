@@ -52,7 +52,9 @@ function nodeEntry(name: ModeName, entry: string, description: string, processes
     servers: processes,
     unavailable: () => (existsSync(path) ? undefined : `service/dist/${entry} is missing: run npm ci && npm run build`),
     async start(env) {
-      return fromServed(await startServed({ command: process.execPath, args: [path], port: await freePort(), env, cwd: REPO_ROOT }));
+      return fromServed(
+        await startServed({ command: process.execPath, args: [path], port: await freePort(), env, cwd: REPO_ROOT }),
+      );
     },
   };
 }
@@ -103,11 +105,14 @@ const pm2: Mode = {
 
 const stack: Mode = {
   name: 'stack',
-  description: `compose stack: nginx + ${STACK_REPLICAS} service replicas (PM2 inside each)`,
+  description:
+    `compose stack: nginx + ${STACK_REPLICAS} service replicas (PM2 inside each); the replicas get only the variables ` +
+    'docker-compose.yml passes on, and nginx (proxy_read_timeout) also bounds how long a flip may wait',
   flipSlots: STACK_REPLICAS,
   servers: STACK_REPLICAS, // at least one process per replica
   unavailable() {
-    if (!existsSync(join(REPO_ROOT, 'docker-compose.yml'))) return 'docker-compose.yml is missing (the containers issue has not landed)';
+    if (!existsSync(join(REPO_ROOT, 'docker-compose.yml')))
+      return 'docker-compose.yml is missing (the containers issue has not landed)';
     if (!commandWorks('docker', ['info'])) return 'no Docker engine answers (`make up` installs and starts one)';
     if (!composeCommand()) return 'neither `docker compose` nor `docker-compose` is installed';
     return undefined;
@@ -119,15 +124,29 @@ const stack: Mode = {
     // The compose file passes these through to the replicas; HTTP_PORT is nginx's published port.
     const composeEnv = { ...process.env, ...env, HTTP_PORT: String(port) };
     const compose = (...args: string[]): string =>
-      execFileSync(command as string, [...prefix, '-p', project, ...args], { cwd: REPO_ROOT, env: composeEnv, encoding: 'utf8', timeout: 600_000 });
+      execFileSync(command as string, [...prefix, '-p', project, ...args], {
+        cwd: REPO_ROOT,
+        env: composeEnv,
+        encoding: 'utf8',
+        timeout: 600_000,
+      });
     const down = (): void => {
       compose('down', '--volumes', '--remove-orphans', '--timeout', '80');
     };
     try {
+      // Base images (stand-ins built where no registry answers), as `make up` does.
+      const baseImages = join(REPO_ROOT, 'deploy/offline-images.sh');
+      if (existsSync(baseImages))
+        execFileSync('bash', [baseImages], { cwd: REPO_ROOT, stdio: 'ignore', timeout: 600_000 });
       compose('up', '-d', '--build', '--scale', `service=${STACK_REPLICAS}`);
       const baseUrl = `http://127.0.0.1:${port}`;
       const deadline = Date.now() + 180_000;
-      while (!(await fetch(`${baseUrl}/readyz`).then((r) => r.ok, () => false))) {
+      while (
+        !(await fetch(`${baseUrl}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        ))
+      ) {
         if (Date.now() > deadline) throw new Error(`the stack did not answer on ${baseUrl}/readyz within 180 s`);
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
@@ -135,7 +154,9 @@ const stack: Mode = {
         compose('ps', '-q')
           .split('\n')
           .filter(Boolean)
-          .map((id) => Number(execFileSync('docker', ['inspect', '-f', '{{.State.Pid}}', id], { encoding: 'utf8' }).trim()))
+          .map((id) =>
+            Number(execFileSync('docker', ['inspect', '-f', '{{.State.Pid}}', id], { encoding: 'utf8' }).trim()),
+          )
           .filter((pid) => pid > 0);
       let roots = containerPids();
       return {

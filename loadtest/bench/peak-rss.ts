@@ -5,10 +5,17 @@ import { processTree, rssBytes } from './process-tree';
  * sample, as workers respawn) and returns its result with the peak in bytes. Summing counts pages
  * shared between forks more than once; the same rule applies to every mode.
  */
-export async function withPeakRss<T>(roots: () => number[], work: () => Promise<T>, intervalMs = 250): Promise<[T, number]> {
+export async function withPeakRss<T>(
+  roots: () => number[],
+  work: () => Promise<T>,
+  intervalMs = 250,
+): Promise<[T, number]> {
   let peak = 0;
   const sample = (): void => {
-    peak = Math.max(peak, processTree(roots()).reduce((sum, pid) => sum + rssBytes(pid), 0));
+    peak = Math.max(
+      peak,
+      processTree(roots()).reduce((sum, pid) => sum + rssBytes(pid), 0),
+    );
   };
   sample();
   const timer = setInterval(sample, intervalMs);

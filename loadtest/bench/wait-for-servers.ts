@@ -20,7 +20,8 @@ export async function waitForServers(baseUrl: string, expected: number, timeoutM
   const seen = new Set<string>();
   const deadline = Date.now() + timeoutMs;
   while (seen.size < expected) {
-    if (Date.now() > deadline) throw new Error(`only ${seen.size} of ${expected} processes answered on ${baseUrl}: ${[...seen].join(', ')}`);
+    if (Date.now() > deadline)
+      throw new Error(`only ${seen.size} of ${expected} processes answered on ${baseUrl}: ${[...seen].join(', ')}`);
     const server = await servedBy(`${baseUrl}/`);
     if (server && !seen.has(server)) seen.add(server);
     else await new Promise((resolve) => setTimeout(resolve, 100));

@@ -3,7 +3,15 @@
 import http from 'k6/http';
 import { BASE_URL, intEnv } from './env.js';
 import { recordServedBy } from './served-by.js';
-import { SUMMARY_TREND_STATS, httpTotals, line, percentileLines, percentiles, serverLines, summaryOutputs } from './summary.js';
+import {
+  SUMMARY_TREND_STATS,
+  httpTotals,
+  line,
+  percentileLines,
+  percentiles,
+  serverLines,
+  summaryOutputs,
+} from './summary.js';
 
 const VUS = intEnv('VUS', 500);
 const DURATION = __ENV.DURATION || '10s';

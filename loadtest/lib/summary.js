@@ -68,7 +68,10 @@ export function serverLines(data) {
   const list = servers(data);
   return [
     line('Distinct servers', list.length),
-    ...list.map((s) => `    ${s.server.padEnd(40)}${s.replies} replies${s.ok === s.replies ? '' : ` (${s.replies - s.ok} not 200)`}`),
+    ...list.map(
+      (s) =>
+        `    ${s.server.padEnd(40)}${s.replies} replies${s.ok === s.replies ? '' : ` (${s.replies - s.ok} not 200)`}`,
+    ),
   ];
 }
 
@@ -79,7 +82,10 @@ export function serverLines(data) {
 export function percentileLines(data) {
   return [
     'Percentage of the requests served within a certain time (ms)',
-    ...percentiles(data).map(({ p, ms }) => `  ${`${p}%`.padStart(4)}  ${String(Math.round(ms)).padStart(7)}${p === 100 ? ' (longest request)' : ''}`),
+    ...percentiles(data).map(
+      ({ p, ms }) =>
+        `  ${`${p}%`.padStart(4)}  ${String(Math.round(ms)).padStart(7)}${p === 100 ? ' (longest request)' : ''}`,
+    ),
   ];
 }
 
@@ -102,7 +108,11 @@ export function summaryOutputs(name, report, lines, data) {
     ...thresholds.map((t) => `  ${t.ok ? 'ok    ' : 'FAILED'} ${t.metric} ${t.expression}`),
     '',
   ].join('\n');
-  const json = JSON.stringify({ script: `${name}.js`, report: { ...report, thresholds, servers: servers(data) }, k6: data }, null, 2);
+  const json = JSON.stringify(
+    { script: `${name}.js`, report: { ...report, thresholds, servers: servers(data) }, k6: data },
+    null,
+    2,
+  );
   return {
     stdout: text,
     [`${SUMMARY_DIR}/${name}-summary.txt`]: text,
