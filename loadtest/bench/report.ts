@@ -101,7 +101,7 @@ export function renderReport(results: BenchResults): string {
     `## Flip test: ${results.flips} concurrent \`POST /flip\` of ${results.image.name} (${(results.image.bytes / 1e6).toFixed(2)} MB)`,
     '',
     `\`k6 run -e IMAGE=… loadtest/flip.js\`: ${results.flips} VUs send one request each at the same moment. ` +
-      `T = one flip alone = ${results.soloFlipMs ? seconds(results.soloFlipMs) : 'n/a'} (standard mode, measured just before). ` +
+      `T = one flip alone = ${results.soloFlipMs ? seconds(results.soloFlipMs) : 'n/a'} (standard mode, measured right after its concurrent run). ` +
       `C = flips that can run at once = min(processes × FLIP_THREADS, cores); the ideal makespan is ⌈${results.flips}/C⌉·T.`,
     '',
     ...table(
@@ -123,7 +123,8 @@ export function renderReport(results: BenchResults): string {
     '',
     `## CPU test: ${results.cpu.vus} clients for ${results.cpu.seconds} s on \`GET /cpu\` (no keep-alive)`,
     '',
-    `k6 (\`loadtest/cpu.js\`) and, for parity with the article, the literal \`ab -c ${results.cpu.vus} -t ${results.cpu.seconds}\`, one after the other. ` +
+    `k6 (\`loadtest/cpu.js\`) and, for parity with the article, the literal \`ab -c ${results.cpu.vus} -t ${results.cpu.seconds}\`, each against a fresh start of the mode. ` +
+      'Both count the requests completed within the time limit. ' +
       'Failed = failed or non-2xx requests / completed requests.',
     '',
     ...table(

@@ -45,7 +45,7 @@ export interface BenchResults {
   durationMs: number;
   image: { name: string; bytes: number };
   /** One flip alone (standard mode, before the concurrent run): T in ⌈10/C⌉·T. */
-  soloFlipMs?: number;
+  soloFlipMs?: number | undefined;
   flips: number;
   cpu: { vus: number; seconds: number };
   serviceEnv: Record<string, string>;
