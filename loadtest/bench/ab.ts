@@ -25,6 +25,9 @@ export async function runAb(url: string, concurrency: number, seconds: number): 
   const { stdout } = await promisify(execFile)('ab', args, {
     timeout: (seconds + 60) * 1000,
     maxBuffer: 4 * 1024 * 1024,
+  }).catch((error: { stderr?: string; message: string }) => {
+    // ab names the cause on its last stderr line, e.g. "apr_socket_recv: Connection reset by peer (104)".
+    throw new Error(`ab ${args.join(' ')}: ${error.stderr?.trim().split('\n').pop() || error.message}`);
   });
   const percentiles: Record<string, number> = {};
   for (const match of stdout.matchAll(/^\s+(\d+)%\s+(\d+)/gm)) percentiles[match[1] as string] = Number(match[2]);
