@@ -44,8 +44,8 @@ export interface BenchResults {
   startedAt: string;
   durationMs: number;
   image: { name: string; bytes: number };
-  /** One flip alone (standard mode, before the concurrent run): T in ⌈10/C⌉·T. */
-  soloFlipMs?: number | undefined;
+  /** T in ⌈10/C⌉·T: the mean time of one flip, the one-process makespan ÷ flips. */
+  flipMs?: number | undefined;
   flips: number;
   cpu: { vus: number; seconds: number };
   serviceEnv: Record<string, string>;
@@ -53,7 +53,7 @@ export interface BenchResults {
   modes: ModeResult[];
 }
 
-/** The ideal makespan of `flips` equal jobs on `concurrency` slots, each taking soloMs. */
-export function idealMakespanMs(flips: number, concurrency: number, soloMs: number): number {
-  return Math.ceil(flips / concurrency) * soloMs;
+/** The ideal makespan of `flips` equal jobs on `concurrency` slots, each taking flipMs. */
+export function idealMakespanMs(flips: number, concurrency: number, flipMs: number): number {
+  return Math.ceil(flips / concurrency) * flipMs;
 }
