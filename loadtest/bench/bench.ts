@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { runAb } from './ab';
 import { flipTimeline } from './flip-timeline';
 import { REPO_ROOT, runK6, type K6Result } from './k6';
-import { machineFacts } from './machine';
+import { loadAverage, machineFacts } from './machine';
 import { MODES, type Mode, type RunningMode } from './modes';
 import { withPeakRss } from './peak-rss';
 import { renderReport } from './report';
@@ -237,6 +237,7 @@ async function main(): Promise<void> {
   };
   for (const mode of selected) results.modes.push(await benchMode(mode, image, rawDir, results));
   results.durationMs = Date.now() - startedAt.getTime();
+  results.machine['Load average at end (1/5/15 min)'] = loadAverage();
 
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeCharts(results, outDir);

@@ -1,7 +1,7 @@
 // Facts about the machine and tool versions, printed in the report next to the numbers.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { availableParallelism, cpus, release, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { k6Binary, REPO_ROOT } from './k6';
 
@@ -18,12 +18,20 @@ function packageVersion(name: string): string {
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version : 'not installed';
 }
 
+/** 1, 5 and 15 minute load averages: other work on the machine shows here. */
+export function loadAverage(): string {
+  return loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' / ');
+}
+
 export function machineFacts(): Record<string, string> {
   return {
     'CPU cores available': String(availableParallelism()),
     'CPU model': cpus()[0]?.model ?? 'unknown',
     Memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
     Kernel: release(),
+    'Load average at start (1/5/15 min)': loadAverage(),
     Node: process.version,
     k6: versionOf(k6Binary(), ['version'], /^k6 \S+/),
     ab: versionOf('ab', ['-V'], /Version \S+/),
