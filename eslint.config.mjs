@@ -25,4 +25,9 @@ export default tseslint.config(
       },
     },
   },
+  {
+    // k6 scripts: ES modules with k6's globals, type-checked by loadtest/tsconfig.json.
+    files: ['loadtest/*.js', 'loadtest/lib/*.js'],
+    languageOptions: { sourceType: 'module', globals: { __ENV: 'readonly', open: 'readonly', console: 'readonly' } },
+  },
 );
