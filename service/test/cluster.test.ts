@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { get } from 'node:http';
+import { after, describe, it } from 'node:test';
+import { largeBmp } from './support/images';
+import { disposeService, leftoverFiles, startService, type ServiceProcess } from './support/server-process';
+
+/** GET on a fresh connection each time, so the cluster's round robin picks a worker per request. */
+function getText(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    }).on('error', reject);
+  });
+}
+
+function listeningPids(service: ServiceProcess): number[] {
+  return service.logs.filter((line) => line.msg === 'listening').map((line) => line.pid as number);
+}
+
+async function servingPids(service: ServiceProcess, requests: number): Promise<Set<number>> {
+  const pids = new Set<number>();
+  for (let i = 0; i < requests; i++) {
+    const { status, body } = await getText(`${service.url}/`);
+    assert.equal(status, 200);
+    pids.add(Number(/pid: (\d+)/.exec(body)![1]));
+  }
+  return pids;
+}
+
+describe('cluster runner', () => {
+  const services: ServiceProcess[] = [];
+  after(() => Promise.all(services.map(disposeService)));
+  const start = async (env: Record<string, string>) => {
+    const service = await startService({ WEB_CONCURRENCY: '2', ...env }, 'cluster.js');
+    services.push(service);
+    await service.waitForLog(() => listeningPids(service).length === 2);
+    return service;
+  };
+
+  it('serves every route from more than one worker', async () => {
+    const service = await start({});
+    const pids = await servingPids(service, 20);
+    assert.deepEqual([...pids].sort(), listeningPids(service).sort());
+    assert.equal(pids.has(service.child.pid!), false, 'the primary must not serve');
+    for (const path of ['/cpu', '/healthz', '/readyz', '/metrics']) assert.equal((await getText(`${service.url}${path}`)).status, 200);
+  });
+
+  it('respawns a worker killed with SIGKILL', async () => {
+    const service = await start({});
+    const [victim, survivor] = listeningPids(service);
+    process.kill(victim!, 'SIGKILL');
+    const died = await service.waitForLog((line) => line.msg === 'worker died; restarting');
+    assert.equal(died.signal, 'SIGKILL');
+    await service.waitForLog(() => listeningPids(service).length === 3);
+    const replacement = listeningPids(service)[2]!;
+    const pids = await servingPids(service, 20);
+    assert.deepEqual([...pids].sort(), [survivor!, replacement].sort());
+  });
+
+  it('keeps serving while the crash switch kills workers, respawning each', async () => {
+    const service = await start({ CRASH_AFTER_MS_MAX: '400' });
+    await service.waitForLog(() => service.logs.filter((line) => line.msg === 'worker died; restarting').length >= 3);
+    const died = service.logs.filter((line) => line.msg === 'worker died; restarting');
+    assert.ok(died.every((line) => line.code === 1));
+    await service.waitForLog(() => listeningPids(service).length >= 5);
+  });
+
+  it('on SIGTERM lets the in-flight flip finish, stops every worker and exits 0', async () => {
+    const service = await start({ FLIP_MAX_BYTES: String(64 * 1024 * 1024) });
+    const flip = fetch(`${service.url}/flip`, { method: 'POST', headers: { 'content-type': 'image/bmp' }, body: largeBmp(3000, 3000) });
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const metrics = await Promise.all([getText(`${service.url}/metrics`), getText(`${service.url}/metrics`)]);
+      if (metrics.some(({ body }) => /^flip_jobs_in_flight 1$/m.test(body))) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    service.child.kill('SIGTERM');
+    const flipped = await flip;
+    assert.equal(flipped.status, 200);
+    await flipped.arrayBuffer();
+    assert.equal(await service.exited, 0);
+    assert.equal(service.logs.filter((line) => line.msg === 'worker died; restarting').length, 0);
+    assert.deepEqual(leftoverFiles(service.tmp), []);
+  });
+});

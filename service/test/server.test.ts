@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { largeBmp } from './support/images';
+import { disposeService, leftoverFiles, startService, type ServiceProcess } from './support/server-process';
+
+describe('server', () => {
+  const services: ServiceProcess[] = [];
+  after(() => Promise.all(services.map(disposeService)));
+  const start = async (env: Record<string, string> = {}, options: { ipc?: boolean } = {}) => {
+    const service = await startService(env, 'server.js', options);
+    services.push(service);
+    return service;
+  };
+
+  it('answers GET / and GET /cpu with the pid and hostname, and sets the tracing headers', async () => {
+    const service = await start({ CPU_ITERATIONS: '100000' });
+    for (const path of ['/', '/cpu']) {
+      const response = await fetch(`${service.url}${path}`);
+      assert.equal(response.status, 200);
+      assert.match(response.headers.get('content-type')!, /^text\/plain/);
+      assert.match(await response.text(), new RegExp(`^Process handled by pid: ${service.child.pid} on \\S+$`));
+      assert.match(response.headers.get('x-response-time')!, /^\d+(\.\d+)?ms$/);
+      assert.match(response.headers.get('x-request-id')!, /^[0-9a-f-]{36}$/);
+      assert.match(response.headers.get('x-served-by')!, new RegExp(`^\\S+/${service.child.pid}$`));
+    }
+  });
+
+  it('keeps a sane incoming X-Request-Id and replaces a hostile one', async () => {
+    const service = await start();
+    const kept = await fetch(`${service.url}/healthz`, { headers: { 'x-request-id': 'edge-42.a:b' } });
+    assert.equal(kept.headers.get('x-request-id'), 'edge-42.a:b');
+    const replaced = await fetch(`${service.url}/healthz`, { headers: { 'x-request-id': 'x'.repeat(500) } });
+    assert.match(replaced.headers.get('x-request-id')!, /^[0-9a-f-]{36}$/);
+  });
+
+  it('serves health, readiness and Prometheus metrics', async () => {
+    const service = await start();
+    assert.deepEqual(await (await fetch(`${service.url}/healthz`)).json(), { status: 'ok' });
+    assert.deepEqual(await (await fetch(`${service.url}/readyz`)).json(), { status: 'ready' });
+    await fetch(`${service.url}/`);
+    const metrics = await fetch(`${service.url}/metrics`);
+    assert.match(metrics.headers.get('content-type')!, /^text\/plain/);
+    const text = await metrics.text();
+    for (const name of [
+      'http_request_duration_seconds_bucket{le="0.005",method="GET",route="/",status="200"}',
+      'flip_job_duration_seconds',
+      'flip_queue_depth 0',
+      'flip_jobs_in_flight 0',
+      'flip_rejections_total',
+      'process_resident_memory_bytes',
+    ]) {
+      assert.ok(text.includes(name), `metrics lack ${name}`);
+    }
+  });
+
+  it('answers unknown routes with 404 and wrong methods with 405, as JSON', async () => {
+    const service = await start();
+    const missing = await fetch(`${service.url}/nope`);
+    assert.equal(missing.status, 404);
+    assert.equal(((await missing.json()) as { error: { code: string } }).error.code, 'not_found');
+    const wrong = await fetch(`${service.url}/flip`, { method: 'GET' });
+    assert.equal(wrong.status, 405);
+    assert.equal(((await wrong.json()) as { error: { code: string } }).error.code, 'method_not_allowed');
+  });
+
+  for (const how of ['SIGTERM', 'SIGINT', 'shutdown message'] as const) {
+    it(`on ${how}: lets the in-flight and the queued flip finish, exits 0, leaves no temp file`, async () => {
+      const service = await start({ FLIP_MAX_BYTES: String(64 * 1024 * 1024) }, { ipc: how === 'shutdown message' });
+      const flip = fetch(`${service.url}/flip`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/bmp' },
+        body: largeBmp(3000, 3000),
+      });
+      const demo = fetch(`${service.url}/flip`, { method: 'POST' });
+      // Both requests are accepted once the process has a job running or queued.
+      for (let attempt = 0; attempt < 200; attempt++) {
+        const metrics = await (await fetch(`${service.url}/metrics`)).text();
+        if (/^flip_jobs_in_flight 1$/m.test(metrics) && /^flip_queue_depth 1$/m.test(metrics)) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      if (how === 'shutdown message') service.child.send('shutdown');
+      else service.child.kill(how);
+      await service.waitForLog((line) => line.msg === 'shutting down: finishing requests in flight');
+      const [flipped, demoReply] = await Promise.all([flip, demo]);
+      assert.equal(flipped.status, 200);
+      assert.equal((await flipped.arrayBuffer()).byteLength > 27_000_000, true);
+      assert.equal(demoReply.status, 200);
+      assert.equal(await service.exited, 0);
+      assert.deepEqual(leftoverFiles(service.tmp), []);
+    });
+  }
+
+  it('refuses new connections once shutdown began and closes the in-flight one after its reply', async () => {
+    const service = await start({ FLIP_MAX_BYTES: String(64 * 1024 * 1024) });
+    const flip = fetch(`${service.url}/flip`, { method: 'POST', headers: { 'content-type': 'image/bmp' }, body: largeBmp(3000, 3000) });
+    for (let attempt = 0; attempt < 200; attempt++) {
+      if (/^flip_jobs_in_flight 1$/m.test(await (await fetch(`${service.url}/metrics`)).text())) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    service.child.kill('SIGTERM');
+    await service.waitForLog((line) => line.msg === 'shutting down: finishing requests in flight');
+    await assert.rejects(fetch(`${service.url}/readyz`));
+    const flipped = await flip;
+    assert.equal(flipped.status, 200);
+    assert.equal(flipped.headers.get('connection'), 'close');
+    await flipped.arrayBuffer();
+    assert.equal(await service.exited, 0);
+  });
+
+  it('stops at start with a message naming a bad variable', () => {
+    const result = spawnSync(process.execPath, [join(__dirname, '..', 'dist', 'server.js')], {
+      env: { PATH: process.env.PATH, FLIP_QUEUE_MAX: 'lots', PORT: '70000' },
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /FLIP_QUEUE_MAX="lots"/);
+    assert.match(result.stderr, /PORT="70000"/);
+  });
+
+  it('warns loudly and exits 1 when the crash switch fires', async () => {
+    const service = await start({ CRASH_AFTER_MS_MAX: '300' });
+    const warning = await service.waitForLog((line) => typeof line.crashInMs === 'number');
+    assert.equal(warning.level, 40);
+    assert.equal(await service.exited, 1);
+    assert.deepEqual(leftoverFiles(service.tmp), []);
+  });
+});
