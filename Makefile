@@ -4,9 +4,10 @@ SHELL := /bin/bash
 NPM := npm --no-audit --no-fund
 
 .PHONY: help install build lint typecheck test test-service start-standard start-cluster
+.PHONY: test-pm2 pm2 pm2-monit pm2-stop monit
 
 help: ## List the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 # npm ci rewrites this file, so dependencies are reinstalled only when the manifest or lockfile changes.
 node_modules/.package-lock.json: package.json package-lock.json
@@ -26,10 +27,32 @@ typecheck: install ## tsc --noEmit over sources and tests
 test-service: build ## Service tests: contract, errors, queue, shutdown, cluster runner
 	$(NPM) run test:service
 
-test: lint typecheck test-service ## Everything CI runs
+test-pm2: build ## PM2 cluster mode under load through nginx: crash switch, SIGKILL, reload, stop (~3 min)
+	$(NPM) run test:pm2
+
+test: lint typecheck test-service test-pm2 ## Everything CI runs
 
 start-standard: build ## One process on PORT (default 3000)
 	$(NPM) run start:standard
 
 start-cluster: build ## node:cluster runner, one worker per available CPU
 	$(NPM) run start:cluster
+
+# PM2 on the host keeps its daemon, logs and dump under .cache/pm2 (git-ignored), never in ~/.pm2.
+PM2 := PM2_HOME=$(CURDIR)/.cache/pm2 node_modules/.bin/pm2
+
+pm2: build ## PM2 cluster mode on the host (ecosystem.config.js); starts or reloads it
+	$(PM2) startOrReload ecosystem.config.js
+
+pm2-monit: ## pm2 monit for the host cluster started by `make pm2`
+	$(PM2) monit
+
+pm2-stop: ## Stop the host PM2 cluster and its daemon
+	$(PM2) kill
+
+# Compose v2 where it exists, else v1.29; both read the same file. REPLICA picks one of `--scale service=N`.
+COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo 'docker compose' || echo docker-compose)
+REPLICA ?= 1
+
+monit: ## pm2 monit inside a running service container (REPLICA=n for another replica)
+	$(COMPOSE) exec --index $(REPLICA) service pm2 monit

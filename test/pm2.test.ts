@@ -1,12 +1,30 @@
 // PM2 cluster mode with real PM2, a host nginx and load from a second process, all on 127.0.0.1: crashes,
 // SIGKILL, reload and stop lose no request and cut off no flip. Run after `npm run build`.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { bmpImage } from './support/bmp-image';
+import { freePort } from './support/free-port';
 import { startLoad, type LoadOptions, type LoadResult } from './support/load-generator';
 import { startNginx, type NginxRequest } from './support/nginx-proxy';
-import { customMetric, startPm2Cluster, summary, totalRestarts, type Pm2Cluster, type Pm2Process } from './support/pm2-cluster';
+import {
+  customMetric,
+  pm2Bin,
+  pm2RuntimeBin,
+  repoRoot,
+  startPm2Cluster,
+  summary,
+  totalRestarts,
+  type Pm2Cluster,
+  type Pm2Process,
+} from './support/pm2-cluster';
+import { startTmux } from './support/tmux-screen';
+import { waitForHttp } from './support/wait-for-http';
 
 // /cpu burns a few milliseconds instead of the default ~50 ms, so a 2-core machine keeps up with the load.
 const CPU_ITERATIONS = '1000000';
@@ -155,4 +173,54 @@ test('an unhandled rejection still crashes the worker under PM2, which restarts 
   const [worker] = await cluster.waitFor('restarted after the rejection', (ps) => ps.every((p) => p.pm2_env.restart_time > 0));
   t.diagnostic(`unhandled rejection: ${summary([worker!])}`);
   assert.match(await cluster.daemonLog(), /App \[rejection:0\] exited with code \[1\]/);
+});
+
+test('pm2 monit, as a person sees it in a terminal, shows the workers and their custom metrics during a flip', async (t) => {
+  const cluster = await startPm2Cluster(t, { WEB_CONCURRENCY: '2', FLIP_MAX_BYTES });
+  const baseUrl = `http://127.0.0.1:${cluster.port}`;
+  // A few quick demo flips first, so both workers have a p95 to show (a metric without samples is not listed).
+  for (let i = 0; i < 4; i++) assert.equal((await fetch(`${baseUrl}/flip`, { method: 'POST' })).status, 200);
+  // Tall enough for PM2's own metrics and ours in the Custom Metrics panel.
+  const monit = await startTmux(t, [process.execPath, pm2Bin, 'monit'], { PM2_HOME: cluster.home, TERM: 'xterm-256color', LANG: 'C.UTF-8' }, 160, 80);
+
+  const flip = await startSlowFlip(cluster, baseUrl);
+  // monit shows the metrics of the selected process: move the selection to the worker running the flip.
+  const workers = (await cluster.list()).map((p) => p.pm_id);
+  await monit.press(...workers.slice(0, workers.indexOf(flip.worker.pm_id)).map(() => 'Down'));
+
+  const wanted = [/\[ 0\] flipstack/, /\[ 1\] flipstack/, /flips in flight\s+1\b/, /queue depth\s+0\b/, /flips per minute/, /p95 flip ms/, /rejections per minute/, /requests per second/];
+  // monit redraws every second; look until everything is on screen while the flip runs, for at most 15 s.
+  let screen = '';
+  for (let attempt = 0; attempt < 30 && !wanted.every((text) => text.test(screen)); attempt++) {
+    await sleep(500);
+    screen = await monit.capture();
+  }
+  t.diagnostic(`pm2 monit screen:\n${screen}`);
+  for (const text of wanted) assert.match(screen, text);
+  await assertFlipComplete(flip.reply, flip.worker);
+});
+
+test('pm2-runtime (the image command): worker logs on stdout, no log files, SIGTERM stops the workers with exit 0', async (t) => {
+  const home = await mkdtemp(join(tmpdir(), 'flipstack-pm2-runtime-'));
+  const port = await freePort();
+  const runtime = spawn(process.execPath, [pm2RuntimeBin, 'ecosystem.config.js'], {
+    cwd: repoRoot,
+    env: { ...process.env, PM2_HOME: home, PORT: String(port), HOST: '127.0.0.1', WEB_CONCURRENCY: '1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  t.after(async () => {
+    if (runtime.exitCode === null) runtime.kill('SIGKILL');
+    await rm(home, { recursive: true, force: true });
+  });
+  let stdout = '';
+  runtime.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+
+  await waitForHttp(`http://127.0.0.1:${port}/healthz`);
+  assert.deepEqual(await readdir(join(home, 'logs')), [], 'no log file under PM2_HOME/logs');
+
+  runtime.kill('SIGTERM');
+  const [code] = await once(runtime, 'exit');
+  assert.equal(code, 0);
+  assert.match(stdout, /"msg":"listening"/, "the worker's pino log reached pm2-runtime's stdout");
+  assert.match(stdout, /App \[flipstack:0\] exited with code \[0\]/);
 });

@@ -10,7 +10,8 @@ import { waitForHttp } from './wait-for-http';
 
 const run = promisify(execFile);
 export const repoRoot = resolve(__dirname, '..', '..');
-const pm2Bin = join(repoRoot, 'node_modules', 'pm2', 'bin', 'pm2');
+export const pm2Bin = join(repoRoot, 'node_modules', 'pm2', 'bin', 'pm2');
+export const pm2RuntimeBin = join(repoRoot, 'node_modules', 'pm2', 'bin', 'pm2-runtime');
 
 /** One PM2 instance as `pm2 jlist` reports it, with the fields the tests read. */
 export interface Pm2Process {
