@@ -32,13 +32,13 @@ const CPU_ITERATIONS = '1000000';
 const slowFlipImage = bmpImage(5000, 3500);
 const FLIP_MAX_BYTES = String(128 * 1024 * 1024);
 
-// Modest steady load: 4 clients, each pausing 20 ms between requests.
+// Modest steady load: 4 clients, each pausing 50 ms between requests, leaving CPU for the workers' restarts.
 const steadyLoad = (baseUrl: string, durationMs: number): LoadOptions => ({
   baseUrl,
   paths: ['/', '/cpu'],
   concurrency: 4,
   durationMs,
-  pauseMs: 20,
+  pauseMs: 50,
   requestTimeoutMs: 30_000,
 });
 
@@ -181,7 +181,13 @@ test('pm2 monit, as a person sees it in a terminal, shows the workers and their 
   // A few quick demo flips first, so both workers have a p95 to show (a metric without samples is not listed).
   for (let i = 0; i < 4; i++) assert.equal((await fetch(`${baseUrl}/flip`, { method: 'POST' })).status, 200);
   // Tall enough for PM2's own metrics and ours in the Custom Metrics panel.
-  const monit = await startTmux(t, [process.execPath, pm2Bin, 'monit'], { PM2_HOME: cluster.home, TERM: 'xterm-256color', LANG: 'C.UTF-8' }, 160, 80);
+  const monit = await startTmux(t, [process.execPath, pm2Bin, 'monit'], {
+    PM2_HOME: cluster.home,
+    TERM: 'xterm-256color',
+    LANG: 'C.UTF-8',
+    // Box drawing as Unicode rather than the terminal's line-drawing charset, so the capture reads as it looks.
+    NCURSES_NO_UTF8_ACS: '1',
+  }, 160, 80);
 
   const flip = await startSlowFlip(cluster, baseUrl);
   // monit shows the metrics of the selected process: move the selection to the worker running the flip.
