@@ -20,7 +20,6 @@ export interface Pm2Process {
   pm2_env: {
     status: string;
     restart_time: number;
-    exit_code?: number;
     axm_monitor?: Record<string, { value: unknown }>;
   };
 }
