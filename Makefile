@@ -38,8 +38,9 @@ start-standard: build ## One process on PORT (default 3000)
 start-cluster: build ## node:cluster runner, one worker per available CPU
 	$(NPM) run start:cluster
 
-# PM2 on the host keeps its daemon, logs and dump under .cache/pm2 (git-ignored), never in ~/.pm2.
-PM2 := PM2_HOME=$(CURDIR)/.cache/pm2 node_modules/.bin/pm2
+# PM2 on the host keeps its daemon, logs and dump under .cache/pm2 (git-ignored), never in ~/.pm2; its daemon
+# does not check version.pm2.io for updates.
+PM2 := PM2_HOME=$(CURDIR)/.cache/pm2 PM2_DISABLE_VERSION_CHECK=true node_modules/.bin/pm2
 
 pm2: build ## PM2 cluster mode on the host (ecosystem.config.js); starts or reloads it
 	$(PM2) startOrReload ecosystem.config.js

@@ -3,8 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
@@ -13,6 +12,7 @@ import { freePort } from './support/free-port';
 import { startLoad, type LoadOptions, type LoadResult } from './support/load-generator';
 import { startNginx, type NginxRequest } from './support/nginx-proxy';
 import {
+  createPm2Home,
   customMetric,
   pm2Bin,
   pm2RuntimeBin,
@@ -84,9 +84,11 @@ async function assertFlipComplete(reply: Promise<{ response: Response; body: Buf
 }
 
 test('crash switch (CRASH_AFTER_MS_MAX=10000) under 30 s of load through nginx: every request succeeds, PM2 restarts the workers', async (t) => {
-  // Four workers on one shared port: nginx's retries land on the next live one. Only all four down at once
-  // (each restarting after its backoff) would leave nothing to retry on.
-  const cluster = await startPm2Cluster(t, { WEB_CONCURRENCY: '4', CRASH_AFTER_MS_MAX: '10000', CPU_ITERATIONS });
+  // Workers share one port: nginx's retries land on the next live one, and only every worker down at once
+  // leaves nothing to retry on (node:cluster then closes the port). A restart takes about 2 s on a busy 2-core
+  // machine, so with four workers each crashing within 10 s that happened in one run of three; with eight the
+  // chance is about a hundred times smaller.
+  const cluster = await startPm2Cluster(t, { WEB_CONCURRENCY: '8', CRASH_AFTER_MS_MAX: '10000', CPU_ITERATIONS });
   const nginx = await startNginx(t, cluster.port);
   const restartsBefore = totalRestarts(await cluster.list());
 
@@ -207,16 +209,14 @@ test('pm2 monit, as a person sees it in a terminal, shows the workers and their 
 });
 
 test('pm2-runtime (the image command): worker logs on stdout, no log files, SIGTERM stops the workers with exit 0', async (t) => {
-  const home = await mkdtemp(join(tmpdir(), 'flipstack-pm2-runtime-'));
+  const { home, env } = await createPm2Home(t, async () => {
+    if (runtime.exitCode === null && runtime.kill('SIGKILL')) await once(runtime, 'exit');
+  });
   const port = await freePort();
   const runtime = spawn(process.execPath, [pm2RuntimeBin, 'ecosystem.config.js'], {
     cwd: repoRoot,
-    env: { ...process.env, PM2_HOME: home, PORT: String(port), HOST: '127.0.0.1', WEB_CONCURRENCY: '1' },
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', WEB_CONCURRENCY: '1' },
     stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  t.after(async () => {
-    if (runtime.exitCode === null) runtime.kill('SIGKILL');
-    await rm(home, { recursive: true, force: true });
   });
   let stdout = '';
   runtime.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,6 +24,24 @@ export interface Pm2Process {
   };
 }
 
+/**
+ * A fresh PM2_HOME and the environment that keeps PM2 off the network: PM2 pings version.pm2.io on a home's
+ * first use (unless its `touch` file exists) and daily from the daemon. After the test, stopPm2 runs first
+ * (PM2's commands reach the daemon through sockets in its home), then the directory is removed.
+ */
+export async function createPm2Home(t: TestContext, stopPm2: () => unknown): Promise<{ home: string; env: Record<string, string> }> {
+  const home = await mkdtemp(join(tmpdir(), 'flipstack-pm2-'));
+  t.after(async () => {
+    try {
+      await stopPm2();
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+  await writeFile(join(home, 'touch'), String(Date.now()));
+  return { home, env: { PM2_HOME: home, PM2_DISABLE_VERSION_CHECK: 'true' } };
+}
+
 export interface Pm2Cluster {
   /** The port every instance shares (PM2 cluster mode: node:cluster's primary owns the socket). */
   port: number;
@@ -45,14 +63,12 @@ export async function startPm2Cluster(
   env: Record<string, string>,
   startArgs = ['start', 'ecosystem.config.js'],
 ): Promise<Pm2Cluster> {
-  const home = await mkdtemp(join(tmpdir(), 'flipstack-pm2-'));
+  const { home, env: homeEnv } = await createPm2Home(t, () =>
+    pm2('kill').catch((error: unknown) => t.diagnostic(`pm2 kill failed: ${String(error)}`)),
+  );
   const port = await freePort();
-  const processEnv = { ...process.env, PM2_HOME: home, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env };
+  const processEnv = { ...process.env, ...homeEnv, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env };
   const pm2 = async (...args: string[]) => (await run(process.execPath, [pm2Bin, ...args], { cwd: repoRoot, env: processEnv })).stdout;
-  t.after(async () => {
-    await pm2('kill').catch((error: unknown) => t.diagnostic(`pm2 kill failed: ${String(error)}`));
-    await rm(home, { recursive: true, force: true });
-  });
 
   const list = async () => JSON.parse(await pm2('jlist')) as Pm2Process[];
   const waitFor = async (description: string, predicate: (processes: Pm2Process[]) => boolean, timeoutMs = 30_000) => {
