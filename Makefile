@@ -27,7 +27,7 @@ typecheck: install ## tsc --noEmit over sources and tests
 test-service: build ## Service tests: contract, errors, queue, shutdown, cluster runner
 	$(NPM) run test:service
 
-test-pm2: build ## PM2 cluster mode under load through nginx: crash switch, SIGKILL, reload, stop (~3 min)
+test-pm2: build ## PM2 cluster mode under load through nginx: crash switch, SIGKILL, reload, stop (~2 min)
 	$(NPM) run test:pm2
 
 test: lint typecheck test-service test-pm2 ## Everything CI runs
