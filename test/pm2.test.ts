@@ -70,17 +70,26 @@ async function startSlowFlip(cluster: Pm2Cluster, baseUrl: string) {
     headers: { 'content-type': 'image/bmp' },
     signal: AbortSignal.timeout(60_000),
   }).then(async (response) => ({ response, body: Buffer.from(await response.arrayBuffer()) }));
-  const processes = await cluster.waitFor('running the flip', (ps) => ps.some((p) => customMetric(p, 'flips in flight') === 1));
+  const processes = await cluster.waitFor('running the flip', (ps) =>
+    ps.some((p) => customMetric(p, 'flips in flight') === 1),
+  );
   const worker = processes.find((p) => customMetric(p, 'flips in flight') === 1)!;
   return { reply, worker };
 }
 
-async function assertFlipComplete(reply: Promise<{ response: Response; body: Buffer }>, worker: Pm2Process): Promise<void> {
+async function assertFlipComplete(
+  reply: Promise<{ response: Response; body: Buffer }>,
+  worker: Pm2Process,
+): Promise<void> {
   const { response, body } = await reply;
   assert.equal(response.status, 200, body.subarray(0, 300).toString());
   assert.equal(response.headers.get('content-type'), 'image/bmp');
   assert.ok(body.length >= 5000 * 3500 * 3, `a whole ${body.length}-byte BMP`);
-  assert.match(response.headers.get('x-served-by') ?? '', new RegExp(`/${worker.pid}$`), 'answered by the worker that ran it');
+  assert.match(
+    response.headers.get('x-served-by') ?? '',
+    new RegExp(`/${worker.pid}$`),
+    'answered by the worker that ran it',
+  );
 }
 
 test('crash switch (CRASH_AFTER_MS_MAX=10000) under 30 s of load through nginx: every request succeeds, PM2 restarts the workers', async (t) => {
@@ -148,7 +157,10 @@ test('pm2 reload under steady load: no failed request, and a ~5 s flip in flight
     'the flip ran once, not cut off and retried by nginx',
   );
   const oldPids = new Set(before.map((p) => p.pid));
-  assert.ok(after.every((p) => !oldPids.has(p.pid) && p.pm2_env.status === 'online'), 'every worker was replaced');
+  assert.ok(
+    after.every((p) => !oldPids.has(p.pid) && p.pm2_env.status === 'online'),
+    'every worker was replaced',
+  );
 });
 
 test('pm2 stop while a flip runs: the flip completes, then the worker exits 0', async (t) => {
@@ -172,7 +184,9 @@ test('an unhandled rejection still crashes the worker under PM2, which restarts 
     '--instances',
     '1',
   ]);
-  const [worker] = await cluster.waitFor('restarted after the rejection', (ps) => ps.every((p) => p.pm2_env.restart_time > 0));
+  const [worker] = await cluster.waitFor('restarted after the rejection', (ps) =>
+    ps.every((p) => p.pm2_env.restart_time > 0),
+  );
   t.diagnostic(`unhandled rejection: ${summary([worker!])}`);
   assert.match(await cluster.daemonLog(), /App \[rejection:0\] exited with code \[1\]/);
 });
@@ -183,20 +197,35 @@ test('pm2 monit, as a person sees it in a terminal, shows the workers and their 
   // A few quick demo flips first, so both workers have a p95 to show (a metric without samples is not listed).
   for (let i = 0; i < 4; i++) assert.equal((await fetch(`${baseUrl}/flip`, { method: 'POST' })).status, 200);
   // Tall enough for PM2's own metrics and ours in the Custom Metrics panel.
-  const monit = await startTmux(t, [process.execPath, pm2Bin, 'monit'], {
-    PM2_HOME: cluster.home,
-    TERM: 'xterm-256color',
-    LANG: 'C.UTF-8',
-    // Box drawing as Unicode rather than the terminal's line-drawing charset, so the capture reads as it looks.
-    NCURSES_NO_UTF8_ACS: '1',
-  }, 160, 80);
+  const monit = await startTmux(
+    t,
+    [process.execPath, pm2Bin, 'monit'],
+    {
+      PM2_HOME: cluster.home,
+      TERM: 'xterm-256color',
+      LANG: 'C.UTF-8',
+      // Box drawing as Unicode rather than the terminal's line-drawing charset, so the capture reads as it looks.
+      NCURSES_NO_UTF8_ACS: '1',
+    },
+    160,
+    80,
+  );
 
   const flip = await startSlowFlip(cluster, baseUrl);
   // monit shows the metrics of the selected process: move the selection to the worker running the flip.
   const workers = (await cluster.list()).map((p) => p.pm_id);
   await monit.press(...workers.slice(0, workers.indexOf(flip.worker.pm_id)).map(() => 'Down'));
 
-  const wanted = [/\[ 0\] flipstack/, /\[ 1\] flipstack/, /flips in flight\s+1\b/, /queue depth\s+0\b/, /flips per minute/, /p95 flip ms/, /rejections per minute/, /requests per second/];
+  const wanted = [
+    /\[ 0\] flipstack/,
+    /\[ 1\] flipstack/,
+    /flips in flight\s+1\b/,
+    /queue depth\s+0\b/,
+    /flips per minute/,
+    /p95 flip ms/,
+    /rejections per minute/,
+    /requests per second/,
+  ];
   // monit redraws every second; look until everything is on screen while the flip runs, for at most 15 s.
   let screen = '';
   for (let attempt = 0; attempt < 30 && !wanted.every((text) => text.test(screen)); attempt++) {

@@ -16,7 +16,12 @@ async function seedPipeline(input: Buffer): Promise<{ timings: FlipTimings; byte
   const output = await image.getBuffer('image/jpeg');
   const done = performance.now();
   return {
-    timings: { totalMs: done - started, decodeMs: decoded - started, flipMs: flipped - decoded, encodeMs: done - flipped },
+    timings: {
+      totalMs: done - started,
+      decodeMs: decoded - started,
+      flipMs: flipped - decoded,
+      encodeMs: done - flipped,
+    },
     bytes: output.length,
   };
 }

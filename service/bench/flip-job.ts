@@ -42,14 +42,18 @@ const median = (values: number[]) => {
 function main(): void {
   if (!existsSync(photo)) throw new Error(`no benchmark photo at ${photo}: set BENCH_PHOTO`);
   if (!(runs >= 1)) throw new Error('BENCH_RUNS must be a whole number of at least 1');
-  process.stderr.write(`photo ${photo} (${statSync(photo).size} bytes), ${runs} runs of each pipeline, JPEG quality ${config.flip.jpegQuality}\n`);
+  process.stderr.write(
+    `photo ${photo} (${statSync(photo).size} bytes), ${runs} runs of each pipeline, JPEG quality ${config.flip.jpegQuality}\n`,
+  );
   const idle = runOnce('idle');
   const results = new Map<Pipeline, Run[]>(pipelines.map((pipeline) => [pipeline, []]));
   for (let run = 1; run <= runs; run++) {
     for (const pipeline of pipelines) {
       const result = runOnce(pipeline);
       results.get(pipeline)!.push(result);
-      process.stderr.write(`run ${run}/${runs} ${pipeline}: ${Math.round(result.timings!.totalMs)} ms, ${Math.round(result.peakRssMb)} MB\n`);
+      process.stderr.write(
+        `run ${run}/${runs} ${pipeline}: ${Math.round(result.timings!.totalMs)} ms, ${Math.round(result.peakRssMb)} MB\n`,
+      );
     }
   }
 
@@ -81,7 +85,9 @@ function main(): void {
         `${Math.round(row.rss)} | ${(seed.total / row.total).toFixed(1)}× | ${Math.round((100 * row.rss) / seed.rss)} % |`,
     ),
   ];
-  process.stdout.write(`${lines.join('\n')}\n\nMedians of ${runs} alternating runs; a process that loads Jimp and flips nothing peaks at ${Math.round(idle.peakRssMb)} MB.\n`);
+  process.stdout.write(
+    `${lines.join('\n')}\n\nMedians of ${runs} alternating runs; a process that loads Jimp and flips nothing peaks at ${Math.round(idle.peakRssMb)} MB.\n`,
+  );
 }
 
 main();

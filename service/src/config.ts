@@ -23,7 +23,10 @@ const schema = z.object({
   FLIP_THREADS: integer(1).default(1),
   FLIP_QUEUE_MAX: integer(0).default(4),
   FLIP_TIMEOUT_MS: integer(1).default(60_000),
-  FLIP_SAMPLE_IMAGE: z.string().min(1).default(join(__dirname, '..', 'assets', 'sample.jpg')),
+  FLIP_SAMPLE_IMAGE: z
+    .string()
+    .min(1)
+    .default(join(__dirname, '..', 'assets', 'sample.jpg')),
   SHUTDOWN_TIMEOUT_MS: integer(1).default(65_000),
   KEEP_ALIVE_TIMEOUT_MS: integer(1).default(65_000),
   CRASH_AFTER_MS_MAX: integer(0).default(0),

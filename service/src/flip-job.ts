@@ -32,7 +32,10 @@ export async function flipJob(
   }
   const pixels = header.width * header.height;
   if (pixels > maxPixels) {
-    throw new HttpError('too_many_pixels', `${header.width}x${header.height} is over the limit of ${maxPixels} pixels.`);
+    throw new HttpError(
+      'too_many_pixels',
+      `${header.width}x${header.height} is over the limit of ${maxPixels} pixels.`,
+    );
   }
   const outcome = await queue.run({ input: ownedBytes(input), mime: header.mime, axis, quality, maxPixels });
   if (!outcome.ok) throw new HttpError(outcome.code, outcome.message);

@@ -65,7 +65,13 @@ export class FlipQueue extends EventEmitter<FlipQueueEvents> {
     }
     return new Promise<FlipOutcome>((resolve, reject) => {
       const abort = new AbortController();
-      const job: Job = { task, abort, resolve, reject, timer: setTimeout(() => this.expire(job), this.options.timeoutMs) };
+      const job: Job = {
+        task,
+        abort,
+        resolve,
+        reject,
+        timer: setTimeout(() => this.expire(job), this.options.timeoutMs),
+      };
       this.waiting.push(job);
       this.dispatch();
     });

@@ -19,7 +19,8 @@ function parseAxis(value: unknown): FlipAxis {
 function parseQuality(value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   const quality = typeof value === 'string' && /^\d{1,3}$/.test(value) ? Number(value) : NaN;
-  if (!(quality >= 1 && quality <= 100)) throw new HttpError('invalid_parameter', 'quality must be a whole number from 1 to 100.');
+  if (!(quality >= 1 && quality <= 100))
+    throw new HttpError('invalid_parameter', 'quality must be a whole number from 1 to 100.');
   return quality;
 }
 

@@ -53,6 +53,11 @@ export async function flipWithJimp(task: FlipTask): Promise<FlipOutcome> {
     output,
     width: image.width,
     height: image.height,
-    timings: { totalMs: done - started, decodeMs: decoded - started, flipMs: flipped - decoded, encodeMs: done - flipped },
+    timings: {
+      totalMs: done - started,
+      decodeMs: decoded - started,
+      flipMs: flipped - decoded,
+      encodeMs: done - flipped,
+    },
   };
 }

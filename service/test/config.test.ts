@@ -56,12 +56,22 @@ describe('config', () => {
   it('names every bad variable and its value', () => {
     assert.throws(
       () =>
-        loadConfig({ FLIP_THREADS: '0', LOG_LEVEL: 'loud', TRUST_PROXY: 'maybe', FLIP_MAX_BYTES: '1.5', FLIP_ENGINE: 'gm' }),
+        loadConfig({
+          FLIP_THREADS: '0',
+          LOG_LEVEL: 'loud',
+          TRUST_PROXY: 'maybe',
+          FLIP_MAX_BYTES: '1.5',
+          FLIP_ENGINE: 'gm',
+        }),
       (error: unknown) =>
         error instanceof ConfigError &&
-        ['FLIP_THREADS="0"', 'LOG_LEVEL="loud"', 'TRUST_PROXY="maybe"', 'FLIP_MAX_BYTES="1.5"', 'FLIP_ENGINE="gm"'].every((part) =>
-          error.message.includes(part),
-        ),
+        [
+          'FLIP_THREADS="0"',
+          'LOG_LEVEL="loud"',
+          'TRUST_PROXY="maybe"',
+          'FLIP_MAX_BYTES="1.5"',
+          'FLIP_ENGINE="gm"',
+        ].every((part) => error.message.includes(part)),
     );
   });
 });

@@ -16,7 +16,9 @@ async function main(options: LoadOptions): Promise<void> {
       const path = options.paths[next++ % options.paths.length]!;
       result.requests++;
       try {
-        const response = await fetch(`${options.baseUrl}${path}`, { signal: AbortSignal.timeout(options.requestTimeoutMs) });
+        const response = await fetch(`${options.baseUrl}${path}`, {
+          signal: AbortSignal.timeout(options.requestTimeoutMs),
+        });
         await response.arrayBuffer();
         result.statuses[response.status] = (result.statuses[response.status] ?? 0) + 1;
         servedBy.add(response.headers.get('x-served-by') ?? 'unknown');

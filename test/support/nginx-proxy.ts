@@ -100,9 +100,13 @@ export async function startNginx(t: TestContext, upstreamPort: number): Promise<
   await chmod(dir, 0o755);
   const port = await freePort();
   await writeFile(join(dir, 'nginx.conf'), nginxConfig(dir, port, upstreamPort));
-  const nginx = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log'), '-g', 'daemon off;'], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const nginx = spawn(
+    'nginx',
+    ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log'), '-g', 'daemon off;'],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   t.after(async () => {
     if (nginx.exitCode === null) {
       nginx.kill('SIGQUIT');

@@ -29,7 +29,10 @@ export interface Pm2Process {
  * first use (unless its `touch` file exists) and daily from the daemon. After the test, stopPm2 runs first
  * (PM2's commands reach the daemon through sockets in its home), then the directory is removed.
  */
-export async function createPm2Home(t: TestContext, stopPm2: () => unknown): Promise<{ home: string; env: Record<string, string> }> {
+export async function createPm2Home(
+  t: TestContext,
+  stopPm2: () => unknown,
+): Promise<{ home: string; env: Record<string, string> }> {
   const home = await mkdtemp(join(tmpdir(), 'flipstack-pm2-'));
   t.after(async () => {
     try {
@@ -49,7 +52,11 @@ export interface Pm2Cluster {
   pm2(...args: string[]): Promise<string>;
   list(): Promise<Pm2Process[]>;
   /** Polls `pm2 jlist` until every instance satisfies the predicate, for at most timeoutMs. */
-  waitFor(description: string, predicate: (processes: Pm2Process[]) => boolean, timeoutMs?: number): Promise<Pm2Process[]>;
+  waitFor(
+    description: string,
+    predicate: (processes: Pm2Process[]) => boolean,
+    timeoutMs?: number,
+  ): Promise<Pm2Process[]>;
   /** PM2's own log (starts, exits with their codes, restarts). */
   daemonLog(): Promise<string>;
 }
@@ -68,7 +75,8 @@ export async function startPm2Cluster(
   );
   const port = await freePort();
   const processEnv = { ...process.env, ...homeEnv, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env };
-  const pm2 = async (...args: string[]) => (await run(process.execPath, [pm2Bin, ...args], { cwd: repoRoot, env: processEnv })).stdout;
+  const pm2 = async (...args: string[]) =>
+    (await run(process.execPath, [pm2Bin, ...args], { cwd: repoRoot, env: processEnv })).stdout;
 
   const list = async () => JSON.parse(await pm2('jlist')) as Pm2Process[];
   const waitFor = async (description: string, predicate: (processes: Pm2Process[]) => boolean, timeoutMs = 30_000) => {
@@ -76,7 +84,8 @@ export async function startPm2Cluster(
     for (;;) {
       const processes = await list();
       if (processes.length > 0 && predicate(processes)) return processes;
-      if (Date.now() > deadline) throw new Error(`PM2: not ${description} within ${timeoutMs} ms: ${summary(processes)}`);
+      if (Date.now() > deadline)
+        throw new Error(`PM2: not ${description} within ${timeoutMs} ms: ${summary(processes)}`);
       await sleep(250);
     }
   };
