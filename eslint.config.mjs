@@ -24,6 +24,8 @@ export default tseslint.config(
         console: 'readonly',
       },
     },
+    // CommonJS JavaScript (ecosystem.config.js) can only load modules with require().
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // k6 scripts: ES modules with k6's globals, type-checked by loadtest/tsconfig.json.

@@ -1,13 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-
-function readText(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8').trim();
-  } catch {
-    return undefined;
-  }
-}
+import { readCgroupFile as readText } from './cgroup-file';
 
 /** CPUs granted by the cgroup CPU quota (v2 `cpu.max`, else v1 `cfs_quota_us`/`cfs_period_us`), if any. */
 export function cgroupCpuLimit(root = '/sys/fs/cgroup'): number | undefined {

@@ -31,6 +31,8 @@ const schema = z.object({
   KEEP_ALIVE_TIMEOUT_MS: integer(1).default(65_000),
   CRASH_AFTER_MS_MAX: integer(0).default(0),
   WEB_CONCURRENCY: integer(1).optional(),
+  // Set by PM2 for each instance it runs; its presence turns on the `pm2 monit` metrics.
+  pm_id: integer(0).optional(),
 });
 
 type Env = z.infer<typeof schema>;
@@ -55,6 +57,7 @@ export interface Config {
   keepAliveTimeoutMs: number;
   crashAfterMsMax: number;
   webConcurrency: number | undefined;
+  pm2InstanceId: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -91,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
     crashAfterMsMax: e.CRASH_AFTER_MS_MAX,
     webConcurrency: e.WEB_CONCURRENCY,
+    pm2InstanceId: e.pm_id,
   };
 }
 

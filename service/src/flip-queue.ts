@@ -1,12 +1,19 @@
+import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { HttpError } from './errors';
 import type { FlipOutcome, FlipRunner, FlipTask } from './flip-task';
-import type { Metrics } from './metrics';
+import type { Metrics, RejectionReason } from './metrics';
 
 export interface FlipQueueOptions {
   threads: number;
   queueMax: number;
   timeoutMs: number;
+}
+
+/** What a job did, for observers beyond Prometheus (the `pm2 monit` metrics). */
+export interface FlipQueueEvents {
+  ran: [outcome: string, ms: number];
+  refused: [reason: RejectionReason];
 }
 
 interface Job {
@@ -22,7 +29,7 @@ interface Job {
  * bound, order and depth are too: a full queue refuses at once (503), and a job past its deadline (counted
  * from arrival) answers 504 at once, dropped from the queue or aborted in its engine.
  */
-export class FlipQueue {
+export class FlipQueue extends EventEmitter<FlipQueueEvents> {
   private readonly waiting: Job[] = [];
   private running = 0;
   // Moving average of a job's run time, for Retry-After.
@@ -32,7 +39,9 @@ export class FlipQueue {
     private readonly options: FlipQueueOptions,
     private readonly runner: FlipRunner,
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    super();
+  }
 
   get depth(): number {
     return this.waiting.length;
@@ -51,6 +60,7 @@ export class FlipQueue {
   run(task: FlipTask): Promise<FlipOutcome> {
     if (this.running >= this.options.threads && this.waiting.length >= this.options.queueMax) {
       this.metrics.rejections.inc({ reason: 'overloaded' });
+      this.emit('refused', 'overloaded');
       return Promise.reject(new HttpError('overloaded', undefined, { 'Retry-After': this.retryAfterSeconds() }));
     }
     return new Promise<FlipOutcome>((resolve, reject) => {
@@ -69,6 +79,7 @@ export class FlipQueue {
 
   private expire(job: Job): void {
     this.metrics.rejections.inc({ reason: 'job_timeout' });
+    this.emit('refused', 'job_timeout');
     job.reject(new HttpError('job_timeout'));
     const queued = this.waiting.indexOf(job);
     if (queued >= 0) {
@@ -106,6 +117,7 @@ export class FlipQueue {
       this.metrics.flipDuration.observe({ outcome }, ranMs / 1000);
       this.running--;
       this.dispatch();
+      this.emit('ran', outcome, ranMs);
     }
   }
 

@@ -33,6 +33,8 @@ async function main(): Promise<void> {
   server.listen(config.port, config.host);
   await once(server, 'listening');
   logger.info({ address: server.address(), flip: config.flip }, 'listening');
+  // `pm2 monit` metrics, only under PM2: loading @pm2/io anywhere else would start its timers for nothing.
+  if (config.pm2InstanceId !== undefined) (await import('./pm2-metrics.js')).reportPm2Metrics(server, queue);
   // PM2's wait_ready: the instance counts as online only once it can serve.
   process.send?.('ready');
 

@@ -1,0 +1,55 @@
+// PM2 cluster mode for the compiled service: `pm2-runtime ecosystem.config.js` in the image, `make pm2` on a host.
+// Run `npm run build` first: PM2 cluster mode runs JavaScript only, and this file reuses the service's own
+// configuration check and CPU/memory probes from service/dist.
+const path = require('node:path');
+const { loadConfigOrExit } = require('./service/dist/config');
+const { availableCpus } = require('./service/dist/available-cpus');
+const { availableMemory } = require('./service/dist/available-memory');
+
+const MiB = 1024 * 1024;
+
+// One worker per CPU this process may use (cgroup quota and affinity mask), never the host's core count inside a
+// CPU-limited container; WEB_CONCURRENCY overrides, validated by the service's config schema.
+const instances = loadConfigOrExit().webConcurrency ?? availableCpus();
+
+// Each worker's share of the container's memory limit (the host's memory outside a container), keeping a tenth
+// for the PM2 daemon. PM2 checks every 30 s and restarts an instance above it with a graceful reload.
+const memoryPerInstanceMiB = Math.floor((0.9 * availableMemory()) / instances / MiB);
+
+// pm2-runtime streams every worker's stdout/stderr to its own, which is where a container's logs belong; log
+// files would only fill the container's filesystem. `pm2 start` on a host keeps PM2's files under PM2_HOME.
+const underPm2Runtime = /pm2-(runtime|docker)$/.test(process.argv[1] ?? '');
+const logFiles = underPm2Runtime ? { out_file: '/dev/null', error_file: '/dev/null' } : {};
+
+module.exports = {
+  apps: [
+    {
+      name: 'flipstack',
+      script: path.join(__dirname, 'service', 'dist', 'server.js'),
+      cwd: __dirname,
+      exec_mode: 'cluster',
+      instances,
+      // The service calls process.send('ready') once it listens; a reload replaces a worker only after that.
+      // Booting takes about a second on an idle core and was seen at 8 s on a saturated 2-core machine; a worker
+      // silent for longer than listen_timeout is taken as ready anyway.
+      wait_ready: true,
+      listen_timeout: 30_000,
+      // Graceful stop, innermost first: SHUTDOWN_TIMEOUT_MS 65 s < kill_timeout 70 s < compose stop_grace_period 75 s.
+      // The service finishes its flips within 65 s, PM2 SIGKILLs a worker only after 70 s, Docker the container after 75 s.
+      kill_timeout: 70_000,
+      // Ask for the graceful stop by IPC message; the service handles it exactly like SIGINT/SIGTERM.
+      shutdown_with_message: true,
+      max_memory_restart: `${memoryPerInstanceMiB}M`,
+      // A worker that keeps crashing is restarted after 100 ms, then 150, 225 ... up to 15 s; the delay resets
+      // once it has stayed up for 30 s.
+      exp_backoff_restart_delay: 100,
+      ...logFiles,
+      env: {
+        NODE_ENV: 'development',
+      },
+      env_production: {
+        NODE_ENV: 'production',
+      },
+    },
+  ],
+};
