@@ -3,10 +3,12 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM := npm --no-audit --no-fund
 
-.PHONY: help install build lint typecheck test test-service start-standard start-cluster docker up down scale logs test-stack
+.PHONY: help install build lint typecheck test test-service start-standard start-cluster
+.PHONY: test-pm2 pm2 pm2-monit pm2-stop monit test-loadtest k6 bench
+.PHONY: docker up down scale logs test-stack
 
 help: ## List the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 # npm ci rewrites this file, so dependencies are reinstalled only when the manifest or lockfile changes.
 node_modules/.package-lock.json: package.json package-lock.json
@@ -26,7 +28,19 @@ typecheck: install ## tsc --noEmit over sources and tests
 test-service: build ## Service tests: contract, errors, queue, shutdown, cluster runner
 	$(NPM) run test:service
 
-test: lint typecheck test-service test-stack ## Everything CI runs
+k6: ## k6 (pinned, built from its Go module into .cache/bin unless on PATH) and ab
+	bash deploy/install-k6.sh
+
+test-loadtest: build k6 ## k6 smoke runs of loadtest/flip.js, cpu.js, crash.js
+	$(NPM) run test:loadtest
+
+test: k6 lint typecheck test-service test-pm2 test-loadtest test-stack ## Everything CI runs
+
+bench: build k6 ## Benchmark every mode (≤ 20 min; BENCH_ARGS="--modes standard,cluster"): loadtest/results/<date>/report.md
+	$(NPM) run bench -- $(BENCH_ARGS)
+
+test-pm2: build ## PM2 cluster mode under load through nginx: crash switch, SIGKILL, reload, stop (~2 min)
+	$(NPM) run test:pm2
 
 start-standard: build ## One process on PORT (default 3000)
 	$(NPM) run start:standard
@@ -34,7 +48,8 @@ start-standard: build ## One process on PORT (default 3000)
 start-cluster: build ## node:cluster runner, one worker per available CPU
 	$(NPM) run start:cluster
 
-# Containers: nginx in front of N replicas of the service (docker-compose.yml, deploy/, nginx/).
+# Containers: nginx in front of N replicas of the service (docker-compose.yml, deploy/, nginx/). Compose v2
+# where it exists, else v1.29; both read the same file, under one project name (deploy/compose.sh).
 COMPOSE := bash deploy/compose.sh
 N ?= 3
 
@@ -56,3 +71,22 @@ logs: ## Follow the stack's logs
 
 test-stack: install docker ## End-to-end tests of the stack with real Docker: discovery, scaling, failures, hygiene
 	$(NPM) run test:stack
+
+# PM2 on the host keeps its daemon, logs and dump under .cache/pm2 (git-ignored), never in ~/.pm2; its daemon
+# does not check version.pm2.io for updates.
+PM2 := PM2_HOME=$(CURDIR)/.cache/pm2 PM2_DISABLE_VERSION_CHECK=true node_modules/.bin/pm2
+
+pm2: build ## PM2 cluster mode on the host (ecosystem.config.js); starts or reloads it
+	$(PM2) startOrReload ecosystem.config.js
+
+pm2-monit: ## pm2 monit for the host cluster started by `make pm2`
+	$(PM2) monit
+
+pm2-stop: ## Stop the host PM2 cluster and its daemon
+	$(PM2) kill
+
+# REPLICA picks one of `--scale service=N`.
+REPLICA ?= 1
+
+monit: ## pm2 monit inside a running service container (REPLICA=n for another replica)
+	$(COMPOSE) exec --index $(REPLICA) service pm2 monit

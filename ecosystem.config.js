@@ -30,8 +30,10 @@ module.exports = {
       exec_mode: 'cluster',
       instances,
       // The service calls process.send('ready') once it listens; a reload replaces a worker only after that.
+      // Booting takes about a second on an idle core and was seen at 8 s on a saturated 2-core machine; a worker
+      // silent for longer than listen_timeout is taken as ready anyway.
       wait_ready: true,
-      listen_timeout: 10_000,
+      listen_timeout: 30_000,
       // Graceful stop, innermost first: SHUTDOWN_TIMEOUT_MS 65 s < kill_timeout 70 s < compose stop_grace_period 75 s.
       // The service finishes its flips within 65 s, PM2 SIGKILLs a worker only after 70 s, Docker the container after 75 s.
       kill_timeout: 70_000,

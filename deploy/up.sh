@@ -33,7 +33,6 @@ done
 # loadtest/ targets localhost:8080 unless told otherwise.
 k6_target=""
 [ "$port" = 8080 ] || k6_target="-e BASE_URL=http://localhost:$port "
-first_replica=$(compose ps --quiet service | head -1 | cut -c1-12)
 
 next() { printf '  %-52s # %s\n' "$1" "$2"; }
 printf '\nflipstack is up: nginx on http://localhost:%s in front of %s replicas.\n' "$port" "$replicas"
@@ -41,6 +40,5 @@ next "curl -i http://localhost:$port/" "served by which replica and process"
 next "curl -s http://localhost:$port/flip -X POST" "the demo flip job"
 echo "Next:"
 next "k6 run ${k6_target}loadtest/flip.js" "load test through nginx"
-next "make monit" "PM2's live view of the workers"
-next "docker exec -it $first_replica pm2 monit" "the same inside one replica"
+next "make monit" "pm2 monit inside replica 1 (REPLICA=n for another)"
 echo "  make scale N=5 | make logs | make down"

@@ -11,7 +11,7 @@ import {
   pattern,
   pngHeaderOnly,
 } from '../service/test/support/images';
-import { freePort } from '../service/test/support/server-process';
+import { freePort } from './support/free-port';
 import { ComposeStack, docker } from './support/compose';
 import { steadyLoad, type LoadReport, type LoadRequest, type SteadyLoad } from './support/steady-load';
 

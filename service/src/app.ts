@@ -4,11 +4,13 @@ import { HttpError } from './errors';
 import type { Logger } from './logger';
 import { requestContext, type RequestState } from './request-context';
 import { requestObserver } from './request-observer';
-import { createRouter, methodNotAllowed, type RouteDeps } from './routes';
+import { createRouter, type RouteDeps } from './routes';
 
 export interface AppDeps extends RouteDeps {
   logger: Logger;
 }
+
+const methodNotAllowed = () => new HttpError('method_not_allowed');
 
 /** Builds the Koa application; server.ts owns listening and the process around it. */
 export function createApp(deps: AppDeps): Koa<RequestState> {

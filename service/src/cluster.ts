@@ -8,8 +8,10 @@ import { createLogger } from './logger';
 // respawned with backoff when it dies unexpectedly, stopped gracefully on SIGINT/SIGTERM.
 const RESTART_DELAY_MS = 100;
 const RESTART_DELAY_MAX_MS = 5000;
-// A worker that lived this long is healthy; its death resets the backoff.
-const STABLE_AFTER_MS = 5000;
+// A worker that dies sooner is crash-looping (a bad deploy, a missing file) and the delay doubles; one that lived
+// longer resets it. Kept short so that the crash switch's random deaths, seconds apart, are respawned at once:
+// while every worker is down node:cluster closes the port.
+const STABLE_AFTER_MS = 1000;
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel);

@@ -1,8 +1,7 @@
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { FlipAxis } from './flip-bitmap';
-import { flipJob } from './flip-job';
+import { flipJob, type FlipOptions } from './flip-job';
 import type { FlipQueue } from './flip-queue';
 import { identity } from './identity';
 import type { TempDir } from './temp-dir';
@@ -19,14 +18,13 @@ export async function demoFlip(
   queue: FlipQueue,
   tempDir: TempDir,
   sampleImage: string,
-  axis: FlipAxis,
-  maxPixels: number,
+  options: FlipOptions,
 ): Promise<DemoFlipReport> {
   const started = performance.now();
   const bytes = await tempDir.withJobDir(async (dir) => {
     const copy = join(dir, basename(sampleImage));
     await copyFile(sampleImage, copy);
-    const { output } = await flipJob(queue, await readFile(copy), axis, maxPixels);
+    const { output } = await flipJob(queue, await readFile(copy), options);
     await writeFile(join(dir, `flipped-${basename(sampleImage)}`), output);
     return output.byteLength;
   });

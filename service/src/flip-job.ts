@@ -13,11 +13,16 @@ export interface FlipJobResult {
  * Checks an image's header (type, pixel count) without decoding it, then queues the flip. `declared` is the
  * type the client named; the bytes must be of that type.
  */
+export interface FlipOptions {
+  axis: FlipAxis;
+  quality: number;
+  maxPixels: number;
+}
+
 export async function flipJob(
   queue: FlipQueue,
   input: Uint8Array,
-  axis: FlipAxis,
-  maxPixels: number,
+  { axis, quality, maxPixels }: FlipOptions,
   declared?: ImageMime,
 ): Promise<FlipJobResult> {
   const header = readImageHeader(input);
@@ -27,9 +32,12 @@ export async function flipJob(
   }
   const pixels = header.width * header.height;
   if (pixels > maxPixels) {
-    throw new HttpError('too_many_pixels', `${header.width}x${header.height} is over the limit of ${maxPixels} pixels.`);
+    throw new HttpError(
+      'too_many_pixels',
+      `${header.width}x${header.height} is over the limit of ${maxPixels} pixels.`,
+    );
   }
-  const outcome = await queue.run({ input: ownedBytes(input), mime: header.mime, axis, maxPixels });
+  const outcome = await queue.run({ input: ownedBytes(input), mime: header.mime, axis, quality, maxPixels });
   if (!outcome.ok) throw new HttpError(outcome.code, outcome.message);
   return { mime: header.mime, output: outcome.output };
 }

@@ -1,9 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Piscina } from 'piscina';
 import { HttpError } from './errors';
-import type { FlipOutcome, FlipTask } from './flip-task';
+import type { FlipOutcome, FlipRunner, FlipTask } from './flip-task';
 import type { Metrics, RejectionReason } from './metrics';
 
 export interface FlipQueueOptions {
@@ -27,12 +25,11 @@ interface Job {
 }
 
 /**
- * Runs flip jobs on worker threads, first in first out. The queue in front of the threads is ours rather than
- * Piscina's so its bound, its order and its depth are explicit: a full queue refuses at once (503), and a job
- * past its deadline (counted from arrival) is dropped from the queue or its thread is stopped and replaced (504).
+ * Admits flip jobs, first in first out, to at most `threads` running at once. The queue is explicit so its
+ * bound, order and depth are too: a full queue refuses at once (503), and a job past its deadline (counted
+ * from arrival) answers 504 at once, dropped from the queue or aborted in its engine.
  */
 export class FlipQueue extends EventEmitter<FlipQueueEvents> {
-  private readonly pool: Piscina<FlipTask, FlipOutcome>;
   private readonly waiting: Job[] = [];
   private running = 0;
   // Moving average of a job's run time, for Retry-After.
@@ -40,15 +37,10 @@ export class FlipQueue extends EventEmitter<FlipQueueEvents> {
 
   constructor(
     private readonly options: FlipQueueOptions,
+    private readonly runner: FlipRunner,
     private readonly metrics: Metrics,
   ) {
     super();
-    this.pool = new Piscina({
-      filename: join(__dirname, 'flip-worker.js'),
-      minThreads: options.threads,
-      maxThreads: options.threads,
-      idleTimeout: Number.POSITIVE_INFINITY,
-    });
   }
 
   get depth(): number {
@@ -73,7 +65,13 @@ export class FlipQueue extends EventEmitter<FlipQueueEvents> {
     }
     return new Promise<FlipOutcome>((resolve, reject) => {
       const abort = new AbortController();
-      const job: Job = { task, abort, resolve, reject, timer: setTimeout(() => this.expire(job), this.options.timeoutMs) };
+      const job: Job = {
+        task,
+        abort,
+        resolve,
+        reject,
+        timer: setTimeout(() => this.expire(job), this.options.timeoutMs),
+      };
       this.waiting.push(job);
       this.dispatch();
     });
@@ -82,15 +80,15 @@ export class FlipQueue extends EventEmitter<FlipQueueEvents> {
   private expire(job: Job): void {
     this.metrics.rejections.inc({ reason: 'job_timeout' });
     this.emit('refused', 'job_timeout');
+    job.reject(new HttpError('job_timeout'));
     const queued = this.waiting.indexOf(job);
     if (queued >= 0) {
       this.waiting.splice(queued, 1);
       this.publishGauges();
-      job.reject(new HttpError('job_timeout'));
-      return;
+    } else {
+      // Running: the engine gives it up as soon as it can; its slot frees when it has.
+      job.abort.abort();
     }
-    // Running: Piscina terminates the thread, starts a fresh one, and the run() promise rejects.
-    job.abort.abort();
   }
 
   private dispatch(): void {
@@ -106,15 +104,12 @@ export class FlipQueue extends EventEmitter<FlipQueueEvents> {
     const started = performance.now();
     let outcome = 'error';
     try {
-      const result = await this.pool.run(job.task, {
-        signal: job.abort.signal,
-        transferList: [job.task.input.buffer],
-      });
-      outcome = result.ok ? 'ok' : result.code;
+      const result = await this.runner.run(job.task, job.abort.signal);
+      outcome = job.abort.signal.aborted ? 'timeout' : result.ok ? 'ok' : result.code;
       job.resolve(result);
     } catch (error) {
       outcome = job.abort.signal.aborted ? 'timeout' : 'error';
-      job.reject(job.abort.signal.aborted ? new HttpError('job_timeout') : error);
+      job.reject(error);
     } finally {
       clearTimeout(job.timer);
       const ranMs = performance.now() - started;
@@ -131,7 +126,7 @@ export class FlipQueue extends EventEmitter<FlipQueueEvents> {
     this.metrics.jobsInFlight.set(this.running);
   }
 
-  async close(): Promise<void> {
-    await this.pool.destroy();
+  close(): Promise<void> {
+    return this.runner.close();
   }
 }

@@ -1,24 +1,34 @@
 import type { FlipAxis } from './flip-bitmap';
 import type { ImageMime } from './image-format';
 
-/** What the event loop sends a flip thread. `input` is transferred, so the sender must not touch it after. */
+/** What the event loop sends a flip engine. `input` may be transferred: the sender must not touch it after. */
 export interface FlipTask {
   input: Uint8Array<ArrayBuffer>;
   mime: ImageMime;
   axis: FlipAxis;
   maxPixels: number;
+  /** JPEG output quality, 1–100; the lossless formats ignore it. */
+  quality: number;
 }
 
+/** Milliseconds per stage; an engine that fuses the stages (sharp) reports only the total. */
 export interface FlipTimings {
-  decodeMs: number;
-  flipMs: number;
-  encodeMs: number;
+  totalMs: number;
+  decodeMs?: number;
+  flipMs?: number;
+  encodeMs?: number;
 }
 
 /** Expected failures come back as values: an Error thrown across threads loses its type. */
 export type FlipOutcome =
   | { ok: true; output: Uint8Array<ArrayBuffer>; width: number; height: number; timings: FlipTimings }
   | { ok: false; code: 'invalid_image' | 'too_many_pixels'; message: string };
+
+/** Runs flip tasks somewhere (worker threads, libvips' threads); `signal` asks it to give a task up. */
+export interface FlipRunner {
+  run(task: FlipTask, signal: AbortSignal): Promise<FlipOutcome>;
+  close(): Promise<void>;
+}
 
 /**
  * The bytes in an ArrayBuffer of their own, safe to transfer to another thread. Small Buffers share Node's

@@ -18,7 +18,15 @@ export function requestObserver(logger: Logger, metrics: Metrics): Middleware<Re
       const status = ctx.status;
       metrics.requestDuration.observe({ method: ctx.method, route, status }, ms / 1000);
       logger.info(
-        { requestId: ctx.state.requestId, method: ctx.method, route, url: ctx.url, status, ms: Math.round(ms), ip: ctx.ip },
+        {
+          requestId: ctx.state.requestId,
+          method: ctx.method,
+          route,
+          url: ctx.url,
+          status,
+          ms: Math.round(ms),
+          ip: ctx.ip,
+        },
         'request',
       );
     }

@@ -1,7 +1,6 @@
 import { Router } from '@koa/router';
 import type { Config } from './config';
 import { burnCpu } from './cpu-burn';
-import { HttpError } from './errors';
 import { flipRoute } from './flip-route';
 import type { FlipQueue } from './flip-queue';
 import { healthz, readyz } from './health';
@@ -35,8 +34,4 @@ export function createRouter({ config, queue, tempDir, metrics, lifecycle }: Rou
     ctx.body = await metrics.registry.metrics();
   });
   return router;
-}
-
-export function methodNotAllowed(): HttpError {
-  return new HttpError('method_not_allowed');
 }

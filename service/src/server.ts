@@ -4,6 +4,7 @@ import { createApp } from './app';
 import { loadConfigOrExit } from './config';
 import { armCrashSwitch } from './crash-switch';
 import { exitOnFatalErrors } from './fatal-errors';
+import { createFlipRunner } from './flip-engine';
 import { FlipQueue } from './flip-queue';
 import type { Lifecycle } from './lifecycle';
 import { createLogger } from './logger';
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
   exitOnFatalErrors(logger);
 
   const metrics = createMetrics();
-  const queue = new FlipQueue(config.flip, metrics);
+  const queue = new FlipQueue(config.flip, createFlipRunner(config.flip), metrics);
   const tempDir = new TempDir();
   const lifecycle: Lifecycle = { shuttingDown: false };
   const app = createApp({ config, logger, metrics, queue, tempDir, lifecycle });

@@ -25,8 +25,14 @@ describe('available CPUs', () => {
 
   it('reads a cgroup v1 quota', () => {
     assert.equal(cgroupCpuLimit(cgroup({ 'cpu/cpu.cfs_quota_us': '50000', 'cpu/cpu.cfs_period_us': '100000' })), 0.5);
-    assert.equal(cgroupCpuLimit(cgroup({ 'cpu,cpuacct/cpu.cfs_quota_us': '300000', 'cpu,cpuacct/cpu.cfs_period_us': '100000' })), 3);
-    assert.equal(cgroupCpuLimit(cgroup({ 'cpu/cpu.cfs_quota_us': '-1', 'cpu/cpu.cfs_period_us': '100000' })), undefined);
+    assert.equal(
+      cgroupCpuLimit(cgroup({ 'cpu,cpuacct/cpu.cfs_quota_us': '300000', 'cpu,cpuacct/cpu.cfs_period_us': '100000' })),
+      3,
+    );
+    assert.equal(
+      cgroupCpuLimit(cgroup({ 'cpu/cpu.cfs_quota_us': '-1', 'cpu/cpu.cfs_period_us': '100000' })),
+      undefined,
+    );
   });
 
   it('takes the smaller of quota and affinity, rounded down, at least 1', () => {

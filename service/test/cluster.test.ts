@@ -1,19 +1,7 @@
 import assert from 'node:assert/strict';
-import { get } from 'node:http';
 import { after, describe, it } from 'node:test';
-import { largeBmp } from './support/images';
+import { getText, postSlowFlip, slowImageLimits, waitForGauge } from './support/flip-jobs';
 import { disposeService, leftoverFiles, startService, type ServiceProcess } from './support/server-process';
-
-/** GET on a fresh connection each time, so the cluster's round robin picks a worker per request. */
-function getText(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    get(url, { agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, body }));
-    }).on('error', reject);
-  });
-}
 
 function listeningPids(service: ServiceProcess): number[] {
   return service.logs.filter((line) => line.msg === 'listening').map((line) => line.pid as number);
@@ -44,7 +32,8 @@ describe('cluster runner', () => {
     const pids = await servingPids(service, 20);
     assert.deepEqual([...pids].sort(), listeningPids(service).sort());
     assert.equal(pids.has(service.child.pid!), false, 'the primary must not serve');
-    for (const path of ['/cpu', '/healthz', '/readyz', '/metrics']) assert.equal((await getText(`${service.url}${path}`)).status, 200);
+    for (const path of ['/cpu', '/healthz', '/readyz', '/metrics'])
+      assert.equal((await getText(`${service.url}${path}`)).status, 200);
   });
 
   it('respawns a worker killed with SIGKILL', async () => {
@@ -68,13 +57,9 @@ describe('cluster runner', () => {
   });
 
   it('on SIGTERM lets the in-flight flip finish, stops every worker and exits 0', async () => {
-    const service = await start({ FLIP_MAX_BYTES: String(64 * 1024 * 1024) });
-    const flip = fetch(`${service.url}/flip`, { method: 'POST', headers: { 'content-type': 'image/bmp' }, body: largeBmp(3000, 3000) });
-    for (let attempt = 0; attempt < 200; attempt++) {
-      const metrics = await Promise.all([getText(`${service.url}/metrics`), getText(`${service.url}/metrics`)]);
-      if (metrics.some(({ body }) => /^flip_jobs_in_flight 1$/m.test(body))) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const service = await start(slowImageLimits);
+    const flip = postSlowFlip(service);
+    await waitForGauge(service, 'flip_jobs_in_flight', 1);
     service.child.kill('SIGTERM');
     const flipped = await flip;
     assert.equal(flipped.status, 200);

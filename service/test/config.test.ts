@@ -10,7 +10,16 @@ describe('config', () => {
     assert.equal(config.cpuIterations, 10_000_000);
     assert.deepEqual(
       { ...config.flip, sampleImage: undefined },
-      { maxBytes: 25 * 1024 * 1024, maxPixels: 40_000_000, threads: 1, queueMax: 4, timeoutMs: 60_000, sampleImage: undefined },
+      {
+        engine: 'jimp',
+        jpegQuality: 90,
+        maxBytes: 25 * 1024 * 1024,
+        maxPixels: 40_000_000,
+        threads: 1,
+        queueMax: 4,
+        timeoutMs: 60_000,
+        sampleImage: undefined,
+      },
     );
     assert.match(config.flip.sampleImage, /service[\\/]assets[\\/]sample\.jpg$/);
     assert.equal(config.shutdownTimeoutMs, 65_000);
@@ -30,7 +39,11 @@ describe('config', () => {
       WEB_CONCURRENCY: '3',
       LOG_LEVEL: 'warn',
       CRASH_AFTER_MS_MAX: '10000',
+      FLIP_ENGINE: 'sharp',
+      FLIP_JPEG_QUALITY: '75',
     });
+    assert.equal(config.flip.engine, 'sharp');
+    assert.equal(config.flip.jpegQuality, 75);
     assert.equal(config.port, 8081);
     assert.equal(config.trustProxy, true);
     assert.equal(config.flip.threads, 2);
@@ -42,12 +55,23 @@ describe('config', () => {
 
   it('names every bad variable and its value', () => {
     assert.throws(
-      () => loadConfig({ FLIP_THREADS: '0', LOG_LEVEL: 'loud', TRUST_PROXY: 'maybe', FLIP_MAX_BYTES: '1.5' }),
+      () =>
+        loadConfig({
+          FLIP_THREADS: '0',
+          LOG_LEVEL: 'loud',
+          TRUST_PROXY: 'maybe',
+          FLIP_MAX_BYTES: '1.5',
+          FLIP_ENGINE: 'gm',
+        }),
       (error: unknown) =>
         error instanceof ConfigError &&
-        ['FLIP_THREADS="0"', 'LOG_LEVEL="loud"', 'TRUST_PROXY="maybe"', 'FLIP_MAX_BYTES="1.5"'].every((part) =>
-          error.message.includes(part),
-        ),
+        [
+          'FLIP_THREADS="0"',
+          'LOG_LEVEL="loud"',
+          'TRUST_PROXY="maybe"',
+          'FLIP_MAX_BYTES="1.5"',
+          'FLIP_ENGINE="gm"',
+        ].every((part) => error.message.includes(part)),
     );
   });
 });

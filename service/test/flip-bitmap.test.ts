@@ -4,7 +4,14 @@ import { flipAxes, flipBitmap } from '../src/flip-bitmap';
 import { flipExpected, pattern } from './support/images';
 
 describe('flipBitmap', () => {
-  for (const [width, height] of [[1, 1], [1, 7], [7, 1], [2, 2], [5, 3], [64, 33]] as const) {
+  for (const [width, height] of [
+    [1, 1],
+    [1, 7],
+    [7, 1],
+    [2, 2],
+    [5, 3],
+    [64, 33],
+  ] as const) {
     for (const axis of flipAxes) {
       it(`flips ${width}x${height} ${axis} in place, pixel for pixel`, () => {
         const source = pattern(width, height);

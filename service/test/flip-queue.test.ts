@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { slowImage, slowImageLimits, waitForGauge } from './support/flip-jobs';
 import { encode, largeBmp, pattern } from './support/images';
 import { disposeService, leftoverFiles, startService, type ServiceProcess } from './support/server-process';
-
-// A 3000x3000 BMP (27 MB) takes Jimp seconds to decode and re-encode: long enough to observe the queue while it
-// runs, whatever the machine. No assertion here depends on how long anything takes, only on order.
-const slowImage = largeBmp(3000, 3000);
-const slowLimits = { FLIP_MAX_BYTES: String(128 * 1024 * 1024) };
 
 interface Reply {
   status: number;
@@ -23,25 +19,11 @@ async function flip(service: ServiceProcess, body: Buffer, type: string): Promis
   return { status: response.status, headers: response.headers, body: await response.text(), at };
 }
 
-async function gauge(service: ServiceProcess, name: string): Promise<number> {
-  const metrics = await (await fetch(`${service.url}/metrics`)).text();
-  return Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(metrics)?.[1] ?? NaN);
-}
-
-/** Polls a gauge until it reaches the value: how the tests know a job is running or queued. */
-async function waitForGauge(service: ServiceProcess, name: string, value: number): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if ((await gauge(service, name)) === value) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  assert.fail(`${name} never reached ${value}`);
-}
-
 describe('flip queue', () => {
   const services: ServiceProcess[] = [];
   after(() => Promise.all(services.map(disposeService)));
   const start = async (env: Record<string, string>) => {
-    const service = await startService({ ...slowLimits, ...env });
+    const service = await startService({ ...slowImageLimits, ...env });
     services.push(service);
     return service;
   };
@@ -82,7 +64,10 @@ describe('flip queue', () => {
     const small = flip(service, await encode(pattern(16, 16), 'image/png'), 'image/png');
     await waitForGauge(service, 'flip_queue_depth', 2);
     const replies = await Promise.all([big, bigToo, small]);
-    assert.deepEqual(replies.map((reply) => reply.status), [200, 200, 200]);
+    assert.deepEqual(
+      replies.map((reply) => reply.status),
+      [200, 200, 200],
+    );
     assert.ok(replies[0]!.at < replies[1]!.at && replies[1]!.at < replies[2]!.at, 'replies out of arrival order');
   });
 
@@ -99,6 +84,9 @@ describe('flip queue', () => {
     const service = await start({ FLIP_TIMEOUT_MS: '1' });
     const response = await fetch(`${service.url}/flip`, { method: 'POST' });
     assert.equal(response.status, 504);
-    assert.deepEqual(leftoverFiles(service.tmp).filter((name) => name.includes('job-')), []);
+    assert.deepEqual(
+      leftoverFiles(service.tmp).filter((name) => name.includes('job-')),
+      [],
+    );
   });
 });

@@ -20,13 +20,20 @@ describe('image format', () => {
   }
 
   it('reads a claimed size from a bare header without any pixel data', () => {
-    assert.deepEqual(readImageHeader(pngHeaderOnly(100_000, 90_000)), { mime: 'image/png', width: 100_000, height: 90_000 });
+    assert.deepEqual(readImageHeader(pngHeaderOnly(100_000, 90_000)), {
+      mime: 'image/png',
+      width: 100_000,
+      height: 90_000,
+    });
     assert.deepEqual(readImageHeader(largeBmp(3, 2).subarray(0, 54)), { mime: 'image/bmp', width: 3, height: 2 });
   });
 
   it('returns undefined for anything else', () => {
     assert.equal(readImageHeader(Buffer.from('GIF')), undefined);
-    assert.equal(readImageHeader(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>')), undefined);
+    assert.equal(
+      readImageHeader(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>')),
+      undefined,
+    );
     assert.equal(readImageHeader(new Uint8Array(0)), undefined);
   });
 });

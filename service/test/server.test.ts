@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { largeBmp } from './support/images';
+import { postSlowFlip, slowImageLimits, waitForGauge } from './support/flip-jobs';
 import { disposeService, leftoverFiles, startService, type ServiceProcess } from './support/server-process';
 
 describe('server', () => {
@@ -34,6 +34,22 @@ describe('server', () => {
     const replaced = await fetch(`${service.url}/healthz`, { headers: { 'x-request-id': 'x'.repeat(500) } });
     assert.match(replaced.headers.get('x-request-id')!, /^[0-9a-f-]{36}$/);
   });
+
+  for (const trustProxy of [false, true]) {
+    const source = trustProxy ? 'from X-Forwarded-For when TRUST_PROXY is on' : 'of the socket when TRUST_PROXY is off';
+    it(`logs the client address ${source}`, async () => {
+      const service = await start({ TRUST_PROXY: String(trustProxy) });
+      const headers = { 'x-forwarded-for': '203.0.113.7', 'x-request-id': 'ip-check' };
+      const response = await fetch(`${service.url}/`, { headers });
+      assert.equal(response.status, 200);
+      const line = await service.waitForLog((entry) => entry.requestId === 'ip-check');
+      assert.equal(line.ip, trustProxy ? '203.0.113.7' : '127.0.0.1');
+      assert.deepEqual(
+        [line.route, line.status, typeof line.ms, typeof line.time, line.pid],
+        ['/', 200, 'number', 'string', service.child.pid],
+      );
+    });
+  }
 
   it('serves health, readiness and Prometheus metrics', async () => {
     const service = await start();
@@ -67,19 +83,11 @@ describe('server', () => {
 
   for (const how of ['SIGTERM', 'SIGINT', 'shutdown message'] as const) {
     it(`on ${how}: lets the in-flight and the queued flip finish, exits 0, leaves no temp file`, async () => {
-      const service = await start({ FLIP_MAX_BYTES: String(64 * 1024 * 1024) }, { ipc: how === 'shutdown message' });
-      const flip = fetch(`${service.url}/flip`, {
-        method: 'POST',
-        headers: { 'content-type': 'image/bmp' },
-        body: largeBmp(3000, 3000),
-      });
+      const service = await start(slowImageLimits, { ipc: how === 'shutdown message' });
+      const flip = postSlowFlip(service);
+      await waitForGauge(service, 'flip_jobs_in_flight', 1);
       const demo = fetch(`${service.url}/flip`, { method: 'POST' });
-      // Both requests are accepted once the process has a job running or queued.
-      for (let attempt = 0; attempt < 200; attempt++) {
-        const metrics = await (await fetch(`${service.url}/metrics`)).text();
-        if (/^flip_jobs_in_flight 1$/m.test(metrics) && /^flip_queue_depth 1$/m.test(metrics)) break;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await waitForGauge(service, 'flip_queue_depth', 1);
       if (how === 'shutdown message') service.child.send('shutdown');
       else service.child.kill(how);
       await service.waitForLog((line) => line.msg === 'shutting down: finishing requests in flight');
@@ -93,12 +101,9 @@ describe('server', () => {
   }
 
   it('refuses new connections once shutdown began and closes the in-flight one after its reply', async () => {
-    const service = await start({ FLIP_MAX_BYTES: String(64 * 1024 * 1024) });
-    const flip = fetch(`${service.url}/flip`, { method: 'POST', headers: { 'content-type': 'image/bmp' }, body: largeBmp(3000, 3000) });
-    for (let attempt = 0; attempt < 200; attempt++) {
-      if (/^flip_jobs_in_flight 1$/m.test(await (await fetch(`${service.url}/metrics`)).text())) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const service = await start(slowImageLimits);
+    const flip = postSlowFlip(service);
+    await waitForGauge(service, 'flip_jobs_in_flight', 1);
     service.child.kill('SIGTERM');
     await service.waitForLog((line) => line.msg === 'shutting down: finishing requests in flight');
     await assert.rejects(fetch(`${service.url}/readyz`));

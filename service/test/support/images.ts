@@ -7,7 +7,10 @@ export interface Rgba {
   data: Buffer;
 }
 
-/** A smooth, asymmetric RGBA pattern: every flip axis changes it, and JPEG keeps it within a few levels. */
+/**
+ * A smooth RGBA pattern that every flip axis changes (red runs along x, green along y, blue along x·y), with no
+ * hard edge for JPEG to ring on.
+ */
 export function pattern(width: number, height: number, colours = 256): Rgba {
   const data = Buffer.alloc(width * height * 4);
   const level = (value: number) => Math.floor((value * colours) / 256) * Math.floor(256 / colours);
@@ -16,7 +19,7 @@ export function pattern(width: number, height: number, colours = 256): Rgba {
       const offset = (y * width + x) * 4;
       data[offset] = level(Math.round((255 * x) / Math.max(1, width - 1)));
       data[offset + 1] = level(Math.round((255 * y) / Math.max(1, height - 1)));
-      data[offset + 2] = level(x + y < (width + height) / 3 ? 220 : 40);
+      data[offset + 2] = level(Math.round((255 * x * y) / Math.max(1, (width - 1) * (height - 1))));
       data[offset + 3] = 255;
     }
   }

@@ -1,0 +1,42 @@
+// The literal `ab -c C -t T` run, for parity with the second article, and the figures from its output.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+export interface AbResult {
+  command: string;
+  completed: number;
+  failed: number;
+  /** Non-2xx answers; ab counts them apart from "Failed requests". */
+  non2xx: number;
+  reqPerSec: number;
+  /** ab's percentile table: percent → ms. */
+  percentiles: Record<string, number>;
+}
+
+function figure(output: string, label: RegExp): number {
+  const match = label.exec(output);
+  return match ? Number(match[1]) : 0;
+}
+
+/** Runs `ab -c <concurrency> -t <seconds> <url>` exactly as the article did (no keep-alive, no -r). */
+export async function runAb(url: string, concurrency: number, seconds: number): Promise<AbResult> {
+  const args = ['-c', String(concurrency), '-t', String(seconds), url];
+  // ab's own socket timeout is 30 s; the extra minute only bounds a hung run.
+  const { stdout } = await promisify(execFile)('ab', args, {
+    timeout: (seconds + 60) * 1000,
+    maxBuffer: 4 * 1024 * 1024,
+  }).catch((error: { stderr?: string; message: string }) => {
+    // ab names the cause on its last stderr line, e.g. "apr_socket_recv: Connection reset by peer (104)".
+    throw new Error(`ab ${args.join(' ')}: ${error.stderr?.trim().split('\n').pop() || error.message}`);
+  });
+  const percentiles: Record<string, number> = {};
+  for (const match of stdout.matchAll(/^\s+(\d+)%\s+(\d+)/gm)) percentiles[match[1] as string] = Number(match[2]);
+  return {
+    command: `ab ${args.join(' ')}`,
+    completed: figure(stdout, /^Complete requests:\s+(\d+)/m),
+    failed: figure(stdout, /^Failed requests:\s+(\d+)/m),
+    non2xx: figure(stdout, /^Non-2xx responses:\s+(\d+)/m),
+    reqPerSec: figure(stdout, /^Requests per second:\s+([\d.]+)/m),
+    percentiles,
+  };
+}

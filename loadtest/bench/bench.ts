@@ -1,0 +1,251 @@
+// `make bench`: for each mode (standard, cluster, pm2, stack) start the service, run the 10-flip test
+// with the benchmark photo and the CPU test (k6, then the literal ab), sample peak RSS, stop it; then
+// write loadtest/results/<date>/report.md with SVG charts. Bounded in time; prints progress.
+//   node --import tsx loadtest/bench/bench.ts [--modes standard,cluster] [--image path] [--budget-min 20]
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runAb } from './ab';
+import { flipTimeline } from './flip-timeline';
+import { REPO_ROOT, runK6, type K6Result } from './k6';
+import { loadAverage, machineFacts } from './machine';
+import { MODES, type Mode, type RunningMode } from './modes';
+import { withPeakRss } from './peak-rss';
+import { renderReport } from './report';
+import { idealMakespanMs, type BenchResults, type CpuFigures, type FlipFigures, type ModeResult } from './results';
+import { barChart, timelineChart } from './svg-charts';
+import { waitForServers } from './wait-for-servers';
+
+const FLIPS = 10;
+const CPU_VUS = 500;
+const CPU_SECONDS = 10;
+// One process must accept all 10 flips at once and keep the 10th queued for ~9 flip times.
+const SERVICE_ENV = { FLIP_QUEUE_MAX: String(FLIPS), FLIP_TIMEOUT_MS: '600000', LOG_LEVEL: 'warn' };
+// A mode is only started when at least this much of the budget is left (a 2-core flip run of the photo).
+const MIN_MODE_MS = 3 * 60_000;
+
+const { values: args } = parseArgs({
+  options: {
+    modes: { type: 'string', default: MODES.map((m) => m.name).join(',') },
+    image: { type: 'string', default: '../shared/fixtures/photo-6.7mb.jpg' },
+    'budget-min': { type: 'string', default: '20' },
+    out: { type: 'string' },
+  },
+});
+
+const startedAt = new Date();
+const deadline = startedAt.getTime() + Number(args['budget-min']) * 60_000;
+const remainingMs = (): number => deadline - Date.now();
+
+function log(message: string): void {
+  const s = Math.round((Date.now() - startedAt.getTime()) / 1000);
+  console.log(`[${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}] ${message}`);
+}
+
+/** Relays k6's console lines ("reply at …") and its warnings as progress. */
+function relay(mode: string): (line: string) => void {
+  return (line) => {
+    const msg = /msg="(.*?)"( source=console)?/.exec(line);
+    if (msg && (msg[2] || /level=(warning|error)/.test(line))) log(`  ${mode}: ${msg[1]}`);
+  };
+}
+
+function errorText(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}
+
+async function k6Run(
+  mode: string,
+  script: 'flip' | 'cpu',
+  env: Record<string, string>,
+  rawDir: string,
+  rawOut?: string,
+): Promise<K6Result> {
+  const result = await runK6({ script, env, rawOut, timeoutMs: Math.max(0, remainingMs()), onLine: relay(mode) });
+  writeFileSync(join(rawDir, `${mode}-${script}.log`), result.output);
+  return result;
+}
+
+async function flipTest(mode: Mode, running: RunningMode, image: string, rawDir: string): Promise<FlipFigures> {
+  log(`${mode.name}: ${FLIPS} concurrent flips of ${basename(image)}`);
+  const raw = join(rawDir, `${mode.name}-flip.ndjson`);
+  const env = { BASE_URL: running.baseUrl, IMAGE: image, VUS: String(FLIPS) };
+  const [k6, peakRssBytes] = await withPeakRss(
+    () => running.roots(),
+    () => k6Run(mode.name, 'flip', env, rawDir, raw),
+  );
+  const figures: FlipFigures = {
+    exitCode: k6.exitCode,
+    requests: k6.report.requests,
+    failed: k6.report.failed,
+    firstReplyMs: k6.report.firstReplyMs ?? 0,
+    lastReplyMs: k6.report.lastReplyMs ?? 0,
+    distinctServers: k6.report.servers.length,
+    timeline: flipTimeline(raw),
+    peakRssBytes,
+  };
+  log(
+    `${mode.name}: first reply ${(figures.firstReplyMs / 1000).toFixed(1)} s, last ${(figures.lastReplyMs / 1000).toFixed(1)} s, ${figures.failed} failed, ${figures.distinctServers} servers`,
+  );
+  return figures;
+}
+
+// k6 and ab each get a fresh start of the mode: requests a client abandons at its time limit stay
+// queued on the event loop and would delay the next client's first ten seconds.
+async function cpuTest(mode: Mode, rawDir: string): Promise<CpuFigures> {
+  log(`${mode.name}: CPU test, k6 ${CPU_VUS} VUs for ${CPU_SECONDS} s`);
+  const [k6, k6PeakRss] = await withMode(mode, (running) =>
+    withPeakRss(
+      () => running.roots(),
+      () =>
+        k6Run(
+          mode.name,
+          'cpu',
+          { BASE_URL: running.baseUrl, VUS: String(CPU_VUS), DURATION: `${CPU_SECONDS}s` },
+          rawDir,
+        ),
+    ),
+  );
+  log(
+    `${mode.name}: k6 ${(k6.report.reqPerSec ?? 0).toFixed(1)} req/s, ${k6.report.failed} failed; now ab -c ${CPU_VUS} -t ${CPU_SECONDS}`,
+  );
+  const [ab, abPeakRss] = await withMode(mode, (running) =>
+    withPeakRss(
+      () => running.roots(),
+      () =>
+        runAb(`${running.baseUrl}/cpu`, CPU_VUS, CPU_SECONDS).catch((error: unknown) => ({ error: errorText(error) })),
+    ),
+  );
+  log(`${mode.name}: ab ${'error' in ab ? ab.error : `${ab.reqPerSec} req/s, ${ab.failed} failed`}`);
+  const p = (n: number): number => k6.report.percentiles?.find((x) => x.p === n)?.ms ?? 0;
+  return {
+    exitCode: k6.exitCode,
+    requests: k6.report.requests,
+    failed: k6.report.failed,
+    reqPerSec: k6.report.reqPerSec ?? 0,
+    p50Ms: p(50),
+    p90Ms: p(90),
+    p99Ms: p(99),
+    maxMs: p(100),
+    distinctServers: k6.report.servers.length,
+    ab,
+    peakRssBytes: Math.max(k6PeakRss, abPeakRss),
+  };
+}
+
+/** Starts the mode, waits until all its processes answer, runs `work`, and always stops it. */
+async function withMode<T>(mode: Mode, work: (running: RunningMode) => Promise<T>): Promise<T> {
+  log(`${mode.name}: starting ${mode.description}`);
+  const running = await mode.start(SERVICE_ENV);
+  try {
+    log(`${mode.name}: ${[...(await waitForServers(running.baseUrl, mode.servers))].join(', ')} answering`);
+    return await work(running);
+  } finally {
+    await running.stop();
+  }
+}
+
+// Each test gets a fresh start of the mode, so the CPU test's peak RSS and speed do not carry the
+// memory a 15 s photo flip leaves behind, and every mode starts its flips cold alike.
+async function benchMode(mode: Mode, image: string, rawDir: string, results: BenchResults): Promise<ModeResult> {
+  const result: ModeResult = {
+    name: mode.name,
+    description: mode.description,
+    concurrency: Math.min(mode.flipSlots, availableParallelism()),
+  };
+  const reason =
+    mode.unavailable() ?? (remainingMs() < MIN_MODE_MS ? 'the time budget was used up before this mode' : undefined);
+  if (reason) {
+    log(`${mode.name}: skipped, ${reason}`);
+    return { ...result, skipped: reason };
+  }
+  try {
+    result.flip = await withMode(mode, (running) => flipTest(mode, running, image, rawDir));
+    // One process flips one photo at a time (FIFO), so its makespan is the sum of ten flip times.
+    if (mode.name === 'standard' && result.flip.failed === 0) results.flipMs = result.flip.lastReplyMs / FLIPS;
+    result.cpu = await cpuTest(mode, rawDir);
+  } catch (error) {
+    result.error = errorText(error);
+    log(`${mode.name}: failed: ${result.error}`);
+  }
+  return result;
+}
+function writeCharts(results: BenchResults, outDir: string): void {
+  const flipped = results.modes.filter((m) => m.flip);
+  const timed = results.flipMs;
+  writeFileSync(
+    join(outDir, 'flip-timeline.svg'),
+    timelineChart(
+      `${results.flips} concurrent flips of ${results.image.name}: send → reply per request`,
+      flipped.map((m) => ({
+        label: m.name,
+        requests: m.flip?.timeline ?? [],
+        ...(timed ? { idealMs: idealMakespanMs(results.flips, m.concurrency, timed) } : {}),
+      })),
+    ),
+  );
+  const measured = results.modes.filter((m) => m.cpu);
+  writeFileSync(
+    join(outDir, 'cpu-throughput.svg'),
+    barChart(
+      `GET /cpu, ${results.cpu.vus} clients, ${results.cpu.seconds} s: requests per second`,
+      'req/s',
+      ['k6', 'ab'],
+      measured.map((m) => {
+        const ab = m.cpu?.ab;
+        return { label: m.name, values: [m.cpu?.reqPerSec ?? 0, ab && !('error' in ab) ? ab.reqPerSec : 0] };
+      }),
+    ),
+  );
+  writeFileSync(
+    join(outDir, 'cpu-latency.svg'),
+    barChart(
+      `GET /cpu, ${results.cpu.vus} clients: latency percentiles (k6)`,
+      'ms',
+      ['p50', 'p90', 'p99', 'max'],
+      measured.map((m) => ({
+        label: m.name,
+        values: [m.cpu?.p50Ms ?? 0, m.cpu?.p90Ms ?? 0, m.cpu?.p99Ms ?? 0, m.cpu?.maxMs ?? 0],
+      })),
+    ),
+  );
+}
+
+async function main(): Promise<void> {
+  const image = resolve(REPO_ROOT, args.image);
+  if (!existsSync(image)) throw new Error(`benchmark image not found: ${image} (pass --image)`);
+  const selected = args.modes.split(',').map((name) => {
+    const mode = MODES.find((m) => m.name === name.trim());
+    if (!mode) throw new Error(`unknown mode "${name}"; modes: ${MODES.map((m) => m.name).join(', ')}`);
+    return mode;
+  });
+  const outDir = resolve(args.out ?? join(REPO_ROOT, 'loadtest/results', startedAt.toISOString().slice(0, 10)));
+  const rawDir = join(outDir, 'raw');
+  mkdirSync(rawDir, { recursive: true });
+  log(`bench: modes ${selected.map((m) => m.name).join(', ')}; budget ${args['budget-min']} min; results in ${outDir}`);
+
+  const results: BenchResults = {
+    startedAt: startedAt.toISOString(),
+    durationMs: 0,
+    image: { name: basename(image), bytes: statSync(image).size },
+    flips: FLIPS,
+    cpu: { vus: CPU_VUS, seconds: CPU_SECONDS },
+    serviceEnv: SERVICE_ENV,
+    machine: machineFacts(),
+    modes: [],
+  };
+  for (const mode of selected) results.modes.push(await benchMode(mode, image, rawDir, results));
+  results.durationMs = Date.now() - startedAt.getTime();
+  results.machine['Load average at end (1/5/15 min)'] = loadAverage();
+
+  writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeCharts(results, outDir);
+  writeFileSync(join(outDir, 'report.md'), renderReport(results));
+  log(`bench: wrote ${join(outDir, 'report.md')}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

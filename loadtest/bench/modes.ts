@@ -1,0 +1,182 @@
+// The four ways flipstack serves, as the bench starts them on this machine: one process, the
+// node:cluster runner, PM2 (ecosystem.config.js through pm2-runtime) and the compose stack.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './free-port';
+import { REPO_ROOT } from './k6';
+import { startServed, type ServedProcess } from './served-process';
+
+export type ModeName = 'standard' | 'cluster' | 'pm2' | 'stack';
+
+export interface RunningMode {
+  baseUrl: string;
+  /** Root pids of the serving processes, re-read at every RSS sample (workers respawn). */
+  roots(): number[];
+  stop(): Promise<void>;
+}
+
+export interface Mode {
+  name: ModeName;
+  description: string;
+  /** Flips that can run at the same time: processes × FLIP_THREADS (1). */
+  flipSlots: number;
+  /** Distinct processes (X-Served-By) that answer once the mode is fully up. */
+  servers: number;
+  /** Why this mode cannot run here, or undefined when it can. */
+  unavailable(): string | undefined;
+  start(env: Record<string, string>): Promise<RunningMode>;
+}
+
+const STACK_REPLICAS = 3;
+const workers = (): number => Number(process.env.WEB_CONCURRENCY) || availableParallelism();
+
+function fromServed(served: ServedProcess, cleanup = (): void => {}): RunningMode {
+  return {
+    baseUrl: served.baseUrl,
+    roots: () => [served.pid],
+    async stop() {
+      await served.stop();
+      cleanup();
+    },
+  };
+}
+
+function nodeEntry(name: ModeName, entry: string, description: string, processes: number): Mode {
+  const path = join(REPO_ROOT, 'service/dist', entry);
+  return {
+    name,
+    description,
+    flipSlots: processes,
+    servers: processes,
+    unavailable: () => (existsSync(path) ? undefined : `service/dist/${entry} is missing: run npm ci && npm run build`),
+    async start(env) {
+      return fromServed(
+        await startServed({ command: process.execPath, args: [path], port: await freePort(), env, cwd: REPO_ROOT }),
+      );
+    },
+  };
+}
+
+function commandWorks(command: string, args: string[]): boolean {
+  try {
+    execFileSync(command, args, { stdio: 'ignore', timeout: 20_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `docker compose` (v2) when present, else `docker-compose` (v1), as the project's scripts pick. */
+function composeCommand(): string[] | undefined {
+  if (commandWorks('docker', ['compose', 'version'])) return ['docker', 'compose'];
+  if (commandWorks('docker-compose', ['version'])) return ['docker-compose'];
+  return undefined;
+}
+
+const pm2Runtime = join(REPO_ROOT, 'node_modules/.bin/pm2-runtime');
+const ecosystem = join(REPO_ROOT, 'ecosystem.config.js');
+
+const pm2: Mode = {
+  name: 'pm2',
+  description: `PM2 cluster mode on the host (ecosystem.config.js via pm2-runtime, ${workers()} instances)`,
+  flipSlots: workers(),
+  servers: workers(),
+  unavailable() {
+    if (!existsSync(ecosystem)) return 'ecosystem.config.js is missing (the PM2 issue has not landed)';
+    if (!existsSync(pm2Runtime)) return 'pm2-runtime is missing: run npm ci';
+    return undefined;
+  },
+  async start(env) {
+    // A private PM2_HOME: the bench must not touch a PM2 daemon the user runs.
+    const pm2Home = mkdtempSync(join(tmpdir(), 'flipstack-bench-pm2-'));
+    const served = await startServed({
+      command: pm2Runtime,
+      args: [ecosystem],
+      port: await freePort(),
+      env: { ...env, PM2_HOME: pm2Home },
+      cwd: REPO_ROOT,
+      readyTimeoutMs: 60_000,
+    });
+    return fromServed(served, () => rmSync(pm2Home, { recursive: true, force: true }));
+  },
+};
+
+const stack: Mode = {
+  name: 'stack',
+  description:
+    `compose stack: nginx + ${STACK_REPLICAS} service replicas (PM2 inside each); the replicas get only the variables ` +
+    'docker-compose.yml passes on, and nginx (proxy_read_timeout) also bounds how long a flip may wait',
+  flipSlots: STACK_REPLICAS,
+  servers: STACK_REPLICAS, // at least one process per replica
+  unavailable() {
+    if (!existsSync(join(REPO_ROOT, 'docker-compose.yml')))
+      return 'docker-compose.yml is missing (the containers issue has not landed)';
+    if (!commandWorks('docker', ['info'])) return 'no Docker engine answers (`make up` installs and starts one)';
+    if (!composeCommand()) return 'neither `docker compose` nor `docker-compose` is installed';
+    return undefined;
+  },
+  async start(env) {
+    const [command, ...prefix] = composeCommand() as string[];
+    const port = await freePort();
+    const project = `flipstack-bench-${process.pid}`;
+    // The compose file passes these through to the replicas; HTTP_PORT is nginx's published port.
+    const composeEnv = { ...process.env, ...env, HTTP_PORT: String(port) };
+    const compose = (...args: string[]): string =>
+      execFileSync(command as string, [...prefix, '-p', project, ...args], {
+        cwd: REPO_ROOT,
+        env: composeEnv,
+        encoding: 'utf8',
+        timeout: 600_000,
+      });
+    const down = (): void => {
+      compose('down', '--volumes', '--remove-orphans', '--timeout', '80');
+    };
+    try {
+      // Base images (stand-ins built where no registry answers), as `make up` does.
+      const baseImages = join(REPO_ROOT, 'deploy/offline-images.sh');
+      if (existsSync(baseImages))
+        execFileSync('bash', [baseImages], { cwd: REPO_ROOT, stdio: 'ignore', timeout: 600_000 });
+      compose('up', '-d', '--build', '--scale', `service=${STACK_REPLICAS}`);
+      const baseUrl = `http://127.0.0.1:${port}`;
+      const deadline = Date.now() + 180_000;
+      while (
+        !(await fetch(`${baseUrl}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        ))
+      ) {
+        if (Date.now() > deadline) throw new Error(`the stack did not answer on ${baseUrl}/readyz within 180 s`);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+      const containerPids = (): number[] =>
+        compose('ps', '-q')
+          .split('\n')
+          .filter(Boolean)
+          .map((id) =>
+            Number(execFileSync('docker', ['inspect', '-f', '{{.State.Pid}}', id], { encoding: 'utf8' }).trim()),
+          )
+          .filter((pid) => pid > 0);
+      let roots = containerPids();
+      return {
+        baseUrl,
+        roots: () => roots,
+        async stop() {
+          roots = [];
+          down();
+        },
+      };
+    } catch (error) {
+      down();
+      throw error;
+    }
+  },
+};
+
+export const MODES: Mode[] = [
+  nodeEntry('standard', 'server.js', 'one process (service/dist/server.js)', 1),
+  nodeEntry('cluster', 'cluster.js', `node:cluster runner (service/dist/cluster.js, ${workers()} workers)`, workers()),
+  pm2,
+  stack,
+];

@@ -1,0 +1,59 @@
+// What one bench run measured, per mode; written to results.json and rendered by report.ts.
+import type { AbResult } from './ab';
+import type { FlipRequest } from './flip-timeline';
+import type { ModeName } from './modes';
+
+export interface FlipFigures {
+  exitCode: number;
+  requests: number;
+  failed: number;
+  firstReplyMs: number;
+  lastReplyMs: number;
+  distinctServers: number;
+  timeline: FlipRequest[];
+  peakRssBytes: number;
+}
+
+export interface CpuFigures {
+  exitCode: number;
+  requests: number;
+  failed: number;
+  reqPerSec: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  distinctServers: number;
+  /** The literal ab run, or why it failed. */
+  ab: AbResult | { error: string };
+  peakRssBytes: number;
+}
+
+export interface ModeResult {
+  name: ModeName;
+  description: string;
+  /** Flips that can run at once on this machine: min(processes × threads, cores). */
+  concurrency: number;
+  skipped?: string;
+  error?: string;
+  flip?: FlipFigures;
+  cpu?: CpuFigures;
+}
+
+export interface BenchResults {
+  startedAt: string;
+  durationMs: number;
+  image: { name: string; bytes: number };
+  /** T in ⌈10/C⌉·T: the mean time of one flip, the one-process makespan ÷ flips. */
+  flipMs?: number | undefined;
+  flips: number;
+  cpu: { vus: number; seconds: number };
+  serviceEnv: Record<string, string>;
+  machine: Record<string, string>;
+  modes: ModeResult[];
+}
+
+/** The ideal makespan of `flips` equal jobs on `concurrency` slots, each taking flipMs. */
+export function idealMakespanMs(flips: number, concurrency: number, flipMs: number): number {
+  return Math.ceil(flips / concurrency) * flipMs;
+}

@@ -1,0 +1,55 @@
+// One flip of one image by one pipeline, in a process of its own so its peak RSS is its own. Prints a JSON
+// line; flip-job.ts runs it. Usage: tsx flip-job-run.ts <seed|jimp|sharp|idle> <image.jpg> <quality>
+// `idle` loads Jimp and flips nothing: the baseline every pipeline's peak RSS includes.
+import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { Jimp } from 'jimp';
+import { ownedBytes, type FlipTask, type FlipTimings } from '../src/flip-task';
+
+/** The first article's job as written: Jimp.read, flip({vertical: true}), getBuffer with Jimp's defaults. */
+async function seedPipeline(input: Buffer): Promise<{ timings: FlipTimings; bytes: number }> {
+  const started = performance.now();
+  const image = await Jimp.read(input);
+  const decoded = performance.now();
+  image.flip({ horizontal: false, vertical: true });
+  const flipped = performance.now();
+  const output = await image.getBuffer('image/jpeg');
+  const done = performance.now();
+  return {
+    timings: {
+      totalMs: done - started,
+      decodeMs: decoded - started,
+      flipMs: flipped - decoded,
+      encodeMs: done - flipped,
+    },
+    bytes: output.length,
+  };
+}
+
+async function main(): Promise<void> {
+  const [pipeline, path, quality] = process.argv.slice(2);
+  const input = await readFile(path!);
+  const task: FlipTask = {
+    input: ownedBytes(input),
+    mime: 'image/jpeg',
+    axis: 'vertical',
+    maxPixels: 40_000_000,
+    quality: Number(quality),
+  };
+  let result: { timings: FlipTimings; bytes: number } | undefined;
+  if (pipeline === 'seed') result = await seedPipeline(input);
+  if (pipeline === 'jimp' || pipeline === 'sharp') {
+    // Each child loads only its own engine, so libvips is not counted in the Jimp pipelines' memory.
+    const flip =
+      pipeline === 'jimp'
+        ? (await import('../src/jimp-flip.js')).flipWithJimp
+        : (await import('../src/sharp-flip.js')).flipWithSharp;
+    const outcome = await flip(task);
+    if (!outcome.ok) throw new Error(outcome.message);
+    result = { timings: outcome.timings, bytes: outcome.output.byteLength };
+  }
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(`${JSON.stringify({ pipeline, ...result, peakRssMb })}\n`);
+}
+
+void main();

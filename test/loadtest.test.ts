@@ -1,0 +1,109 @@
+// Smoke versions of the k6 load tests: flip.js, cpu.js and crash.js run with the real k6 against the
+// real service, small (bundled sample image, few VUs, seconds), and must pass their thresholds.
+// - flip.js and cpu.js target the node:cluster runner started here on a free 127.0.0.1 port, or
+//   LOADTEST_BASE_URL when set (e.g. the compose stack's nginx).
+// - crash.js needs a front that retries a request whose worker died (nginx): it targets
+//   LOADTEST_CRASH_BASE_URL when set, else a compose stack started here with the crash switch on,
+//   and is skipped with the reason when neither is available.
+// Needs k6 (deploy/install-k6.sh, run by `make k6`) and a built service (`npm run build`).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { freePort } from '../loadtest/bench/free-port';
+import { k6Binary, REPO_ROOT, runK6, type K6Result } from '../loadtest/bench/k6';
+import { MODES, type RunningMode } from '../loadtest/bench/modes';
+import { startServed, type ServedProcess } from '../loadtest/bench/served-process';
+import { waitForServers } from '../loadtest/bench/wait-for-servers';
+
+const WORKERS = 2;
+// The cluster runner gets one request per VU at once; a queue of 4 per process could answer 503.
+const SERVICE_ENV = { WEB_CONCURRENCY: String(WORKERS), FLIP_QUEUE_MAX: '10', LOG_LEVEL: 'warn' };
+
+function assertThresholdsHeld(result: K6Result): void {
+  const failed = result.report.thresholds.filter((t) => !t.ok);
+  assert.deepEqual(failed, [], `thresholds failed (k6 exit ${result.exitCode}):\n${result.output.slice(-3000)}`);
+  assert.equal(result.exitCode, 0, result.output.slice(-3000));
+  assert.equal(result.report.failed, 0);
+  assert.ok(result.report.requests > 0, 'no request was sent');
+}
+
+before(() => {
+  const k6 = spawnSync(k6Binary(), ['version'], { timeout: 10_000 });
+  assert.equal(k6.status, 0, 'k6 is missing: run `make k6` (deploy/install-k6.sh)');
+});
+
+describe('flip.js and cpu.js', { timeout: 240_000 }, () => {
+  let served: ServedProcess | undefined;
+  let baseUrl = process.env.LOADTEST_BASE_URL ?? '';
+
+  before(async () => {
+    if (baseUrl) return;
+    served = await startServed({
+      command: process.execPath,
+      args: [join(REPO_ROOT, 'service/dist/cluster.js')],
+      port: await freePort(),
+      env: SERVICE_ENV,
+      cwd: REPO_ROOT,
+    });
+    baseUrl = served.baseUrl;
+    await waitForServers(baseUrl, WORKERS);
+  });
+  after(async () => {
+    await served?.stop();
+  });
+
+  test('flip.js: simultaneous flips of the sample all come back as JPEGs, first reply before the last', async () => {
+    const result = await runK6({ script: 'flip', env: { BASE_URL: baseUrl, VUS: '4' }, timeoutMs: 120_000 });
+    assertThresholdsHeld(result);
+    assert.equal(result.report.requests, 4);
+    const { firstReplyMs = 0, lastReplyMs = 0 } = result.report;
+    assert.ok(firstReplyMs > 0 && firstReplyMs <= lastReplyMs, `first ${firstReplyMs} ms, last ${lastReplyMs} ms`);
+    assert.equal(
+      result.report.servers.reduce((sum, s) => sum + s.replies, 0),
+      4,
+      'every reply names its server',
+    );
+  });
+
+  test('cpu.js: an ab-style run without keep-alive has no failure and reaches every worker', async () => {
+    const result = await runK6({
+      script: 'cpu',
+      env: { BASE_URL: baseUrl, VUS: '20', DURATION: '3s' },
+      timeoutMs: 90_000,
+    });
+    assertThresholdsHeld(result);
+    assert.ok((result.report.reqPerSec ?? 0) > 0);
+    if (served) assert.equal(result.report.servers.length, WORKERS, JSON.stringify(result.report.servers));
+  });
+});
+
+describe('crash.js', { timeout: 900_000 }, () => {
+  const stackMode = MODES.find((m) => m.name === 'stack');
+  const external = process.env.LOADTEST_CRASH_BASE_URL;
+  const unavailable = external ? undefined : stackMode?.unavailable();
+  let stack: RunningMode | undefined;
+
+  before(async () => {
+    if (external || unavailable || !stackMode) return;
+    // The second article's switch: every worker exits at a random time within 10 s of listening.
+    stack = await stackMode.start({ ...SERVICE_ENV, CRASH_AFTER_MS_MAX: '10000' });
+  });
+  after(async () => {
+    await stack?.stop();
+  });
+
+  test(
+    'crash.js: no failed request while workers crash behind a retrying front',
+    { skip: unavailable && `no retrying front: ${unavailable}` },
+    async () => {
+      const baseUrl = external ?? stack?.baseUrl ?? '';
+      const result = await runK6({
+        script: 'crash',
+        env: { BASE_URL: baseUrl, VUS: '20', DURATION: '10s' },
+        timeoutMs: 120_000,
+      });
+      assertThresholdsHeld(result);
+    },
+  );
+});
