@@ -5,6 +5,7 @@ NPM := npm --no-audit --no-fund
 
 .PHONY: help install build lint typecheck test test-service start-standard start-cluster
 .PHONY: test-pm2 pm2 pm2-monit pm2-stop monit test-loadtest k6 bench
+.PHONY: docker up down scale logs test-stack
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -33,7 +34,7 @@ k6: ## k6 (pinned, built from its Go module into .cache/bin unless on PATH) and 
 test-loadtest: build k6 ## k6 smoke runs of loadtest/flip.js, cpu.js, crash.js
 	$(NPM) run test:loadtest
 
-test: k6 lint typecheck test-service test-pm2 test-loadtest ## Everything CI runs
+test: k6 lint typecheck test-service test-pm2 test-loadtest test-stack ## Everything CI runs
 
 bench: build k6 ## Benchmark every mode (≤ 20 min; BENCH_ARGS="--modes standard,cluster"): loadtest/results/<date>/report.md
 	$(NPM) run bench -- $(BENCH_ARGS)
@@ -46,6 +47,30 @@ start-standard: build ## One process on PORT (default 3000)
 
 start-cluster: build ## node:cluster runner, one worker per available CPU
 	$(NPM) run start:cluster
+
+# Containers: nginx in front of N replicas of the service (docker-compose.yml, deploy/, nginx/). Compose v2
+# where it exists, else v1.29; both read the same file, under one project name (deploy/compose.sh).
+COMPOSE := bash deploy/compose.sh
+N ?= 3
+
+docker: ## Docker engine running, base images present (stand-ins built only if pulling fails)
+	bash deploy/install-docker.sh
+	bash deploy/offline-images.sh
+
+up: ## Build and start 3 replicas behind nginx on localhost:8080 (HTTP_PORT)
+	bash deploy/up.sh
+
+down: ## Stop and remove the stack
+	$(COMPOSE) down --remove-orphans
+
+scale: ## Change the number of replicas of the running stack: make scale N=5
+	$(COMPOSE) up --detach --no-recreate --scale service=$(N)
+
+logs: ## Follow the stack's logs
+	$(COMPOSE) logs --follow --tail=100
+
+test-stack: install docker ## End-to-end tests of the stack with real Docker: discovery, scaling, failures, hygiene
+	$(NPM) run test:stack
 
 # PM2 on the host keeps its daemon, logs and dump under .cache/pm2 (git-ignored), never in ~/.pm2; its daemon
 # does not check version.pm2.io for updates.
@@ -60,8 +85,7 @@ pm2-monit: ## pm2 monit for the host cluster started by `make pm2`
 pm2-stop: ## Stop the host PM2 cluster and its daemon
 	$(PM2) kill
 
-# Compose v2 where it exists, else v1.29; both read the same file. REPLICA picks one of `--scale service=N`.
-COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo 'docker compose' || echo docker-compose)
+# REPLICA picks one of `--scale service=N`.
 REPLICA ?= 1
 
 monit: ## pm2 monit inside a running service container (REPLICA=n for another replica)

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# `make up`: a Docker engine, the base images, the stack built and running with REPLICAS replicas of the
+# service behind nginx, healthy. Safe to rerun: each step returns at once when its work is already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+replicas=${REPLICAS:-3}
+port=${HTTP_PORT:-8080}
+compose() { bash deploy/compose.sh "$@"; }
+log() { printf 'up: %s\n' "$*" >&2; }
+
+bash deploy/install-docker.sh
+bash deploy/offline-images.sh
+compose build --quiet
+compose up --detach --scale "service=$replicas"
+
+log "waiting for $replicas healthy replicas"
+deadline=$((SECONDS + 120))
+while :; do
+  healthy=0
+  for id in $(compose ps --quiet service); do
+    if [ "$(docker inspect --format '{{.State.Health.Status}}' "$id")" = healthy ]; then healthy=$((healthy + 1)); fi
+  done
+  [ "$healthy" -ge "$replicas" ] && break
+  if [ $SECONDS -ge $deadline ]; then
+    compose ps >&2
+    log "only $healthy of $replicas replicas became healthy; see: make logs"
+    exit 1
+  fi
+  sleep 1
+done
+
+# loadtest/ targets localhost:8080 unless told otherwise.
+k6_target=""
+[ "$port" = 8080 ] || k6_target="-e BASE_URL=http://localhost:$port "
+
+next() { printf '  %-52s # %s\n' "$1" "$2"; }
+printf '\nflipstack is up: nginx on http://localhost:%s in front of %s replicas.\n' "$port" "$replicas"
+next "curl -i http://localhost:$port/" "served by which replica and process"
+next "curl -s http://localhost:$port/flip -X POST" "the demo flip job"
+echo "Next:"
+next "k6 run ${k6_target}loadtest/flip.js" "load test through nginx"
+next "make monit" "pm2 monit inside replica 1 (REPLICA=n for another)"
+echo "  make scale N=5 | make logs | make down"

@@ -1,0 +1,105 @@
+#!/bin/bash
+# Keeps nginx's `upstream service` equal to the replicas of the service that are ready.
+#
+# Debian's nginx 1.22 resolves upstream host names once, at start. This loop asks Docker's embedded DNS
+# (127.0.0.11, via /etc/resolv.conf) for every address of $UPSTREAM_HOST every $UPSTREAM_POLL_SECONDS,
+# and when the set changes rewrites the `server` lines and reloads nginx gracefully (old workers finish
+# their in-flight requests). A new replica joins once its /readyz answers 200, so nginx never sends
+# traffic to a container that is still starting; a member leaves when DNS drops it, its /readyz says 503
+# (graceful shutdown began) or it refuses connections. A slow or busy member is kept: only an explicit
+# "not ready" removes it.
+#
+# usage: upstream-watch.sh --once   write servers.conf once (before nginx starts)
+#        upstream-watch.sh          watch forever
+set -uo pipefail
+
+readonly HOST=${UPSTREAM_HOST:-service}
+readonly PORT=${UPSTREAM_PORT:-3000}
+readonly INTERVAL=${UPSTREAM_POLL_SECONDS:-2}
+readonly SERVERS_CONF=/run/nginx-upstream/servers.conf
+# Passive failure detection: one failed attempt (connection error, connect timeout, 502/503) makes every
+# nginx worker skip that replica for 3 s, long enough for this loop to drop a replica that is leaving, short
+# enough that a replica which answered one 503 (queue full) is back soon. A slow flip is never a failed
+# attempt — it ends, at worst as the service's own 504, before proxy_read_timeout — so slow flips cannot
+# mark replicas down.
+readonly SERVER_PARAMS="max_fails=1 fail_timeout=3s"
+# With no ready replica nginx still needs one server line; this one is never used, so clients get
+# nginx's JSON 502 until a replica is ready.
+readonly NO_REPLICA="server 127.0.0.1:9 down;"
+
+log() { printf 'upstream-watch: %s\n' "$*" >&2; }
+
+resolve() {
+  getent ahostsv4 "$HOST" | awk '{ print $1 }' | sort -u
+}
+
+# HTTP status of GET /readyz, spoken over bash's /dev/tcp because the image has no HTTP client; "closed"
+# when the connection is refused (nothing listens: the replica stopped accepting), nothing when it timed out.
+readyz_status() {
+  timeout 2 bash -c '
+    exec 3<>"/dev/tcp/$0/$1" || { printf closed; exit 1; }
+    printf "GET /readyz HTTP/1.1\r\nHost: upstream-watch\r\nConnection: close\r\n\r\n" >&3
+    read -r _ status _ <&3 && printf "%s" "$status"
+  ' "$1" "$PORT" 2>/dev/null
+}
+
+# Prints the next member set, one address per line, from the resolved addresses ($2) and the applied
+# set ($1).
+next_members() {
+  local applied=$1 addresses=$2 ip status
+  for ip in $addresses; do
+    status=$(readyz_status "$ip")
+    if grep -qx "$ip" <<<"$applied"; then
+      [ "$status" = 503 ] || [ "$status" = closed ] || echo "$ip"
+    else
+      [ "$status" = 200 ] && echo "$ip"
+    fi
+  done
+}
+
+write_servers_conf() {
+  local members=$1 ip
+  mkdir -p "$(dirname "$SERVERS_CONF")"
+  {
+    if [ -z "$members" ]; then
+      echo "$NO_REPLICA"
+    fi
+    for ip in $members; do
+      echo "server $ip:$PORT $SERVER_PARAMS;"
+    done
+  } >"$SERVERS_CONF.next"
+  mv "$SERVERS_CONF.next" "$SERVERS_CONF"
+}
+
+applied_members() {
+  [ -f "$SERVERS_CONF" ] && awk '$1 == "server" && $3 != "down;" { sub(/:[0-9]+$/, "", $2); print $2 }' "$SERVERS_CONF"
+}
+
+if [ "${1:-}" = --once ]; then
+  members=$(next_members "" "$(resolve)")
+  write_servers_conf "$members"
+  log "starting with replicas: ${members//$'\n'/ }"
+  exit 0
+fi
+
+applied=$(applied_members)
+dns_answered=yes
+while sleep "$INTERVAL"; do
+  # No answer means no replica is running (scaled to zero) or DNS is unavailable: keep the current set
+  # rather than guess, and say so once.
+  if ! addresses=$(resolve); then
+    [ "$dns_answered" = no ] || log "no address for '$HOST'; keeping replicas: ${applied//$'\n'/ }"
+    dns_answered=no
+    continue
+  fi
+  dns_answered=yes
+  members=$(next_members "$applied" "$addresses")
+  [ "$members" = "$applied" ] && continue
+  write_servers_conf "$members"
+  if nginx -s reload 2>/dev/null; then
+    log "replicas now: ${members//$'\n'/ } (were: ${applied//$'\n'/ })"
+    applied=$members
+  else
+    log "nginx reload failed; retrying"
+  fi
+done
