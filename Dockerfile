@@ -12,8 +12,10 @@ RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 # Runtime stage: production dependencies and compiled JavaScript only, owned by root and run as `node`,
 # so the service cannot modify its own code.
 FROM node:24-bookworm-slim
+# PM2_DISABLE_VERSION_CHECK: the PM2 daemon would otherwise ask pm2.io for updates from every container.
 ENV NODE_ENV=production \
     PM2_HOME=/home/node/.pm2 \
+    PM2_DISABLE_VERSION_CHECK=true \
     PATH=/app/node_modules/.bin:$PATH
 WORKDIR /app
 COPY --from=build /app/package.json /app/package-lock.json ./

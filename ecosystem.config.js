@@ -10,7 +10,8 @@ const MiB = 1024 * 1024;
 
 // One worker per CPU this process may use (cgroup quota and affinity mask), never the host's core count inside a
 // CPU-limited container; WEB_CONCURRENCY overrides, validated by the service's config schema.
-const instances = loadConfigOrExit().webConcurrency ?? availableCpus();
+const config = loadConfigOrExit();
+const instances = config.webConcurrency ?? availableCpus();
 
 // Each worker's share of the container's memory limit (the host's memory outside a container), keeping a tenth
 // for the PM2 daemon. PM2 checks every 30 s and restarts an instance above it with a graceful reload.
@@ -41,8 +42,10 @@ module.exports = {
       shutdown_with_message: true,
       max_memory_restart: `${memoryPerInstanceMiB}M`,
       // A worker that keeps crashing is restarted after 100 ms, then 150, 225 ... up to 15 s; the delay resets
-      // once it has stayed up for 30 s.
-      exp_backoff_restart_delay: 100,
+      // once it has stayed up for 30 s. Under the crash switch (CRASH_AFTER_MS_MAX) workers die on purpose, at
+      // random, every few seconds: backoff would read that as a crash loop and keep them down for up to 15 s,
+      // and the experiment would measure PM2's backoff instead of recovery. There every restart is immediate.
+      ...(config.crashAfterMsMax > 0 ? { restart_delay: 100 } : { exp_backoff_restart_delay: 100 }),
       ...logFiles,
       env: {
         NODE_ENV: 'development',

@@ -5,9 +5,11 @@
 # (127.0.0.11, via /etc/resolv.conf) for every address of $UPSTREAM_HOST every $UPSTREAM_POLL_SECONDS,
 # and when the set changes rewrites the `server` lines and reloads nginx gracefully (old workers finish
 # their in-flight requests). A new replica joins once its /readyz answers 200, so nginx never sends
-# traffic to a container that is still starting; a member leaves when DNS drops it, its /readyz says 503
-# (graceful shutdown began) or it refuses connections. A slow or busy member is kept: only an explicit
-# "not ready" removes it.
+# traffic to a container that is still starting; a member leaves when DNS drops it (its container stopped)
+# or its /readyz says 503 (graceful shutdown began). A member that refuses connections is kept: that is a
+# worker restarting inside its container (PM2 is back within a second), and dropping it would leave nginx
+# with nobody when every replica restarts at once; nginx's own retries step over it meanwhile. A slow or
+# busy member is kept too: only an explicit "not ready" or its absence from DNS removes it.
 #
 # usage: upstream-watch.sh --once   write servers.conf once (before nginx starts)
 #        upstream-watch.sh          watch forever
@@ -21,8 +23,11 @@ readonly SERVERS_CONF=/run/nginx-upstream/servers.conf
 # nginx worker skip that replica for 3 s, long enough for this loop to drop a replica that is leaving, short
 # enough that a replica which answered one 503 (queue full) is back soon. A slow flip is never a failed
 # attempt — it ends, at worst as the service's own 504, before proxy_read_timeout — so slow flips cannot
-# mark replicas down.
-readonly SERVER_PARAMS="max_fails=1 fail_timeout=3s"
+# mark replicas down. Each replica is listed a second time as a backup that is never marked: when every
+# primary is marked at once (all replicas restarting a worker in the same seconds), nginx tries the backups
+# instead of answering "no live upstreams".
+readonly PRIMARY_PARAMS="max_fails=1 fail_timeout=3s"
+readonly BACKUP_PARAMS="max_fails=0 backup"
 # With no ready replica nginx still needs one server line; this one is never used, so clients get
 # nginx's JSON 502 until a replica is ready.
 readonly NO_REPLICA="server 127.0.0.1:9 down;"
@@ -33,11 +38,11 @@ resolve() {
   getent ahostsv4 "$HOST" | awk '{ print $1 }' | sort -u
 }
 
-# HTTP status of GET /readyz, spoken over bash's /dev/tcp because the image has no HTTP client; "closed"
-# when the connection is refused (nothing listens: the replica stopped accepting), nothing when it timed out.
+# HTTP status of GET /readyz, spoken over bash's /dev/tcp because the image has no HTTP client; nothing
+# when the connection is refused or timed out.
 readyz_status() {
   timeout 2 bash -c '
-    exec 3<>"/dev/tcp/$0/$1" || { printf closed; exit 1; }
+    exec 3<>"/dev/tcp/$0/$1" || exit 1
     printf "GET /readyz HTTP/1.1\r\nHost: upstream-watch\r\nConnection: close\r\n\r\n" >&3
     read -r _ status _ <&3 && printf "%s" "$status"
   ' "$1" "$PORT" 2>/dev/null
@@ -50,7 +55,7 @@ next_members() {
   for ip in $addresses; do
     status=$(readyz_status "$ip")
     if grep -qx "$ip" <<<"$applied"; then
-      [ "$status" = 503 ] || [ "$status" = closed ] || echo "$ip"
+      [ "$status" = 503 ] || echo "$ip"
     else
       [ "$status" = 200 ] && echo "$ip"
     fi
@@ -65,14 +70,17 @@ write_servers_conf() {
       echo "$NO_REPLICA"
     fi
     for ip in $members; do
-      echo "server $ip:$PORT $SERVER_PARAMS;"
+      echo "server $ip:$PORT $PRIMARY_PARAMS;"
+    done
+    for ip in $members; do
+      echo "server $ip:$PORT $BACKUP_PARAMS;"
     done
   } >"$SERVERS_CONF.next"
   mv "$SERVERS_CONF.next" "$SERVERS_CONF"
 }
 
 applied_members() {
-  [ -f "$SERVERS_CONF" ] && awk '$1 == "server" && $3 != "down;" { sub(/:[0-9]+$/, "", $2); print $2 }' "$SERVERS_CONF"
+  [ -f "$SERVERS_CONF" ] && awk '$1 == "server" && $NF != "down;" && $NF != "backup;" { sub(/:[0-9]+$/, "", $2); print $2 }' "$SERVERS_CONF"
 }
 
 if [ "${1:-}" = --once ]; then

@@ -53,6 +53,13 @@ describe('config', () => {
     assert.equal(config.crashAfterMsMax, 10_000);
   });
 
+  it('treats an empty variable as unset', () => {
+    const config = loadConfig({ WEB_CONCURRENCY: '', FLIP_QUEUE_MAX: '', FLIP_ENGINE: '' });
+    assert.equal(config.webConcurrency, undefined);
+    assert.equal(config.flip.queueMax, 4);
+    assert.equal(config.flip.engine, 'jimp');
+  });
+
   it('names every bad variable and its value', () => {
     assert.throws(
       () =>
