@@ -4,9 +4,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ComposeStack, docker } from '../../test/support/compose';
 import { freePort } from './free-port';
 import { REPO_ROOT } from './k6';
 import { startServed, type ServedProcess } from './served-process';
+import { waitForServers } from './wait-for-servers';
 
 export type ModeName = 'standard' | 'cluster' | 'pm2' | 'stack';
 
@@ -68,11 +70,8 @@ function commandWorks(command: string, args: string[]): boolean {
   }
 }
 
-/** `docker compose` (v2) when present, else `docker-compose` (v1), as the project's scripts pick. */
-function composeCommand(): string[] | undefined {
-  if (commandWorks('docker', ['compose', 'version'])) return ['docker', 'compose'];
-  if (commandWorks('docker-compose', ['version'])) return ['docker-compose'];
-  return undefined;
+function composeInstalled(): boolean {
+  return commandWorks('docker', ['compose', 'version']) || commandWorks('docker-compose', ['version']);
 }
 
 const pm2Runtime = join(REPO_ROOT, 'node_modules/.bin/pm2-runtime');
@@ -114,61 +113,37 @@ const stack: Mode = {
     if (!existsSync(join(REPO_ROOT, 'docker-compose.yml')))
       return 'docker-compose.yml is missing (the containers issue has not landed)';
     if (!commandWorks('docker', ['info'])) return 'no Docker engine answers (`make up` installs and starts one)';
-    if (!composeCommand()) return 'neither `docker compose` nor `docker-compose` is installed';
+    if (!composeInstalled()) return 'neither `docker compose` nor `docker-compose` is installed';
     return undefined;
   },
   async start(env) {
-    const [command, ...prefix] = composeCommand() as string[];
     const port = await freePort();
-    const project = `flipstack-bench-${process.pid}`;
-    // The compose file passes these through to the replicas; HTTP_PORT is nginx's published port.
-    const composeEnv = { ...process.env, ...env, HTTP_PORT: String(port) };
-    const compose = (...args: string[]): string =>
-      execFileSync(command as string, [...prefix, '-p', project, ...args], {
-        cwd: REPO_ROOT,
-        env: composeEnv,
-        encoding: 'utf8',
-        timeout: 600_000,
-      });
-    const down = (): void => {
-      compose('down', '--volumes', '--remove-orphans', '--timeout', '80');
-    };
+    // The compose file passes the service's settings through to the replicas; HTTP_PORT is nginx's port.
+    const stack = new ComposeStack('bench', { ...env, HTTP_BIND: '127.0.0.1', HTTP_PORT: String(port) });
     try {
       // Base images (stand-ins built where no registry answers), as `make up` does.
-      const baseImages = join(REPO_ROOT, 'deploy/offline-images.sh');
-      if (existsSync(baseImages))
-        execFileSync('bash', [baseImages], { cwd: REPO_ROOT, stdio: 'ignore', timeout: 600_000 });
-      compose('up', '-d', '--build', '--scale', `service=${STACK_REPLICAS}`);
+      execFileSync('bash', [join(REPO_ROOT, 'deploy/offline-images.sh')], { stdio: 'ignore', timeout: 600_000 });
+      await stack.compose('build');
+      await stack.up(STACK_REPLICAS);
+      await stack.waitForHealthy(STACK_REPLICAS, 180_000);
       const baseUrl = `http://127.0.0.1:${port}`;
-      const deadline = Date.now() + 180_000;
-      while (
-        !(await fetch(`${baseUrl}/readyz`).then(
-          (r) => r.ok,
-          () => false,
-        ))
-      ) {
-        if (Date.now() > deadline) throw new Error(`the stack did not answer on ${baseUrl}/readyz within 180 s`);
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-      }
-      const containerPids = (): number[] =>
-        compose('ps', '-q')
-          .split('\n')
-          .filter(Boolean)
-          .map((id) =>
-            Number(execFileSync('docker', ['inspect', '-f', '{{.State.Pid}}', id], { encoding: 'utf8' }).trim()),
-          )
-          .filter((pid) => pid > 0);
-      let roots = containerPids();
+      await waitForServers(baseUrl, STACK_REPLICAS);
+      // Every container's main process: the replicas' pm2-runtime trees and nginx.
+      const containers = (await stack.compose('ps', '--quiet')).split('\n').filter(Boolean);
+      let roots = (await docker('inspect', '--format', '{{.State.Pid}}', ...containers))
+        .split('\n')
+        .map(Number)
+        .filter((pid) => pid > 0);
       return {
         baseUrl,
         roots: () => roots,
         async stop() {
           roots = [];
-          down();
+          await stack.down();
         },
       };
     } catch (error) {
-      down();
+      await stack.down();
       throw error;
     }
   },
