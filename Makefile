@@ -28,6 +28,9 @@ typecheck: install ## tsc --noEmit over sources and tests
 test-service: build ## Service tests: contract, errors, queue, shutdown, cluster runner
 	$(NPM) run test:service
 
+test-pm2: build ## PM2 cluster mode under load through nginx: crash switch, SIGKILL, reload, stop (~2 min)
+	$(NPM) run test:pm2
+
 k6: ## k6 (pinned, built from its Go module into .cache/bin unless on PATH) and ab
 	bash deploy/install-k6.sh
 
@@ -35,12 +38,6 @@ test-loadtest: build k6 ## k6 smoke runs of loadtest/flip.js, cpu.js, crash.js
 	$(NPM) run test:loadtest
 
 test: k6 lint typecheck test-service test-pm2 test-loadtest test-stack ## Everything CI runs
-
-bench: build k6 ## Benchmark every mode (≤ 20 min; BENCH_ARGS="--modes standard,cluster"): loadtest/results/<date>/report.md
-	$(NPM) run bench -- $(BENCH_ARGS)
-
-test-pm2: build ## PM2 cluster mode under load through nginx: crash switch, SIGKILL, reload, stop (~2 min)
-	$(NPM) run test:pm2
 
 start-standard: build ## One process on PORT (default 3000)
 	$(NPM) run start:standard
@@ -90,3 +87,6 @@ REPLICA ?= 1
 
 monit: ## pm2 monit inside a running service container (REPLICA=n for another replica)
 	$(COMPOSE) exec --index $(REPLICA) service pm2 monit
+
+bench: build k6 ## Benchmark every mode (≤ 20 min; BENCH_ARGS="--modes standard,cluster"): loadtest/results/<date>/report.md
+	$(NPM) run bench -- $(BENCH_ARGS)
