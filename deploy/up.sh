@@ -39,6 +39,9 @@ printf '\nflipstack is up: nginx on http://localhost:%s in front of %s replicas.
 next "curl -i http://localhost:$port/" "served by which replica and process"
 next "curl -s http://localhost:$port/flip -X POST" "the demo flip job"
 echo "Next:"
-next "k6 run ${k6_target}loadtest/flip.js" "load test through nginx"
+# k6 is on PATH, or where `make k6` builds it.
+k6=k6
+command -v k6 >/dev/null || k6=.cache/bin/k6
+next "$k6 run ${k6_target}loadtest/flip.js" "load test through nginx (make k6 first if it is missing)"
 next "make monit" "pm2 monit inside replica 1 (REPLICA=n for another)"
 echo "  make scale N=5 | make logs | make down"
