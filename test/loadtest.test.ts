@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { freePort } from '../loadtest/bench/free-port';
+import { freePort } from './support/free-port';
 import { k6Binary, REPO_ROOT, runK6, type K6Result } from '../loadtest/bench/k6';
 import { MODES, type RunningMode } from '../loadtest/bench/modes';
 import { startServed, type ServedProcess } from '../loadtest/bench/served-process';

@@ -2,15 +2,8 @@
 // 127.0.0.1 port under a project name unique to this run, and tears everything down afterwards.
 import assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
-import {
-  decode,
-  difference,
-  encode,
-  flipExpected,
-  largeBmp,
-  pattern,
-  pngHeaderOnly,
-} from '../service/test/support/images';
+import { decode, difference, encode, flipExpected, pattern, pngHeaderOnly } from '../service/test/support/images';
+import { bmpImage } from './support/bmp-image';
 import { freePort } from './support/free-port';
 import { ComposeStack, docker } from './support/compose';
 import { steadyLoad, type LoadReport, type LoadRequest, type SteadyLoad } from './support/steady-load';
@@ -220,7 +213,7 @@ test('a replica whose process dies is restarted by the restart policy', async ()
 
 test('`compose stop` during a flip lets the flip finish', async (t) => {
   // 8.4 megapixels, just under the 25 MiB limit: seconds of work for Jimp.
-  const slowImage = largeBmp(2900, 2900);
+  const slowImage = bmpImage(2900, 2900);
   const flip = fetch(`${baseUrl}/flip`, flipRequest(slowImage, 'image/bmp')).then(async (response) => ({
     status: response.status,
     type: response.headers.get('content-type'),

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ComposeStack, docker } from '../../test/support/compose';
-import { freePort } from './free-port';
+import { freePort } from '../../test/support/free-port';
 import { REPO_ROOT } from './k6';
 import { startServed, type ServedProcess } from './served-process';
 import { waitForServers } from './wait-for-servers';

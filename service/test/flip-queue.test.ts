@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { slowImage, slowImageLimits, waitForGauge } from './support/flip-jobs';
-import { encode, largeBmp, pattern } from './support/images';
+import { bmpImage } from '../../test/support/bmp-image';
+import { encode, pattern } from './support/images';
 import { disposeService, leftoverFiles, startService, type ServiceProcess } from './support/server-process';
 
 interface Reply {
@@ -59,7 +60,7 @@ describe('flip queue', () => {
     const service = await start({ FLIP_QUEUE_MAX: '4' });
     const big = flip(service, slowImage, 'image/bmp');
     await waitForGauge(service, 'flip_jobs_in_flight', 1);
-    const bigToo = flip(service, largeBmp(1500, 1500), 'image/bmp');
+    const bigToo = flip(service, bmpImage(1500, 1500), 'image/bmp');
     await waitForGauge(service, 'flip_queue_depth', 1);
     const small = flip(service, await encode(pattern(16, 16), 'image/png'), 'image/png');
     await waitForGauge(service, 'flip_queue_depth', 2);
@@ -73,7 +74,7 @@ describe('flip queue', () => {
 
   it('answers 504 when a job runs past FLIP_TIMEOUT_MS, replaces the thread, and the next job works', async () => {
     const service = await start({ FLIP_TIMEOUT_MS: '1500', FLIP_QUEUE_MAX: '2' });
-    const timedOut = await flip(service, largeBmp(5000, 5000), 'image/bmp');
+    const timedOut = await flip(service, bmpImage(5000, 5000), 'image/bmp');
     assert.equal(timedOut.status, 504);
     assert.equal(JSON.parse(timedOut.body).error.code, 'job_timeout');
     const next = await flip(service, await encode(pattern(16, 16), 'image/png'), 'image/png');

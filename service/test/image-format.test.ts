@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseImageMime, readImageHeader } from '../src/image-format';
-import { encode, largeBmp, pattern, pngHeaderOnly } from './support/images';
+import { bmpImage } from '../../test/support/bmp-image';
+import { encode, pattern, pngHeaderOnly } from './support/images';
 
 describe('image format', () => {
   it('accepts the five image types, ignoring parameters and case', () => {
@@ -25,7 +26,7 @@ describe('image format', () => {
       width: 100_000,
       height: 90_000,
     });
-    assert.deepEqual(readImageHeader(largeBmp(3, 2).subarray(0, 54)), { mime: 'image/bmp', width: 3, height: 2 });
+    assert.deepEqual(readImageHeader(bmpImage(3, 2).subarray(0, 54)), { mime: 'image/bmp', width: 3, height: 2 });
   });
 
   it('returns undefined for anything else', () => {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { get } from 'node:http';
-import { largeBmp } from './images';
+import { bmpImage } from '../../../test/support/bmp-image';
 import type { ServiceProcess } from './server-process';
 
 // A 3000x3000 BMP (27 MB) takes Jimp seconds to decode and re-encode: long enough to observe a job while it
 // runs, whatever the machine. Tests built on it assert order, never durations.
-export const slowImage = largeBmp(3000, 3000);
+export const slowImage = bmpImage(3000, 3000);
 export const slowImageLimits = { FLIP_MAX_BYTES: String(128 * 1024 * 1024) };
 
 export function postSlowFlip(service: ServiceProcess): Promise<Response> {

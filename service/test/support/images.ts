@@ -68,27 +68,6 @@ export function difference(a: Rgba, b: Rgba): { max: number; mean: number } {
   return { max, mean: sum / count };
 }
 
-/**
- * An uncompressed 24-bit BMP, written directly (instant to make at any size). Jimp needs seconds to decode and
- * re-encode a large one: the tests' slow job.
- */
-export function largeBmp(width: number, height: number): Buffer {
-  const rowBytes = Math.ceil((width * 3) / 4) * 4;
-  const size = 54 + rowBytes * height;
-  const bmp = Buffer.alloc(size);
-  bmp.write('BM', 0);
-  bmp.writeUInt32LE(size, 2);
-  bmp.writeUInt32LE(54, 10);
-  bmp.writeUInt32LE(40, 14);
-  bmp.writeInt32LE(width, 18);
-  bmp.writeInt32LE(height, 22);
-  bmp.writeUInt16LE(1, 26);
-  bmp.writeUInt16LE(24, 28);
-  bmp.writeUInt32LE(rowBytes * height, 34);
-  for (let i = 54; i < size; i++) bmp[i] = (i * 7) & 0xff;
-  return bmp;
-}
-
 /** A PNG signature and IHDR chunk claiming width x height, and nothing else: a decompression-bomb header. */
 export function pngHeaderOnly(width: number, height: number): Buffer {
   const ihdr = Buffer.alloc(25);
