@@ -29,6 +29,7 @@ test-service: build ## Service tests: contract, errors, queue, shutdown, cluster
 	$(NPM) run test:service
 
 test-pm2: build ## PM2 cluster mode under load through nginx: crash switch, SIGKILL, reload, stop (~2 min)
+	bash deploy/install-packages.sh nginx=nginx tmux=tmux
 	$(NPM) run test:pm2
 
 k6: ## k6 (pinned, built from its Go module into .cache/bin unless on PATH) and ab

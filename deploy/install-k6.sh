@@ -29,17 +29,6 @@ install_k6() {
   echo "k6: built $("${bin_dir}/k6" version | head -n1)"
 }
 
-install_ab() {
-  if command -v ab >/dev/null 2>&1; then
-    echo "ab: using $(command -v ab)"
-    return
-  fi
-  echo "ab: installing apache2-utils"
-  local sudo=""
-  [[ "$(id -u)" -ne 0 ]] && sudo="sudo"
-  ${sudo} apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive ${sudo} apt-get install -y -qq apache2-utils >/dev/null
-}
-
 install_k6
-install_ab
+bash "${repo_root}/deploy/install-packages.sh" ab=apache2-utils
+echo "ab: using $(command -v ab)"

@@ -49,7 +49,7 @@ copy_host_ca() {
 debian_rootfs_tarball() {
   local tarball=$cache/debian-bookworm-minbase.tar
   if [ ! -f "$tarball" ]; then
-    command -v debootstrap >/dev/null || die "debootstrap is missing: apt-get install debootstrap"
+    bash "$repo_root/deploy/install-packages.sh" debootstrap=debootstrap
     [ "$(id -u)" -eq 0 ] || die "building $DEBIAN_IMAGE needs root (debootstrap)"
     local rootfs=$work/debian
     log "debootstrap --variant=minbase bookworm (about a minute)"
