@@ -55,21 +55,12 @@ debian_rootfs_tarball() {
     log "debootstrap --variant=minbase bookworm (about a minute)"
     debootstrap --variant=minbase bookworm "$rootfs" >"$work/debootstrap.log" 2>&1 \
       || { tail -20 "$work/debootstrap.log" >&2; die "debootstrap failed"; }
-    # Same apt sources as the official image (deb822 file, security updates included).
-    rm -f "$rootfs/etc/apt/sources.list"
-    cat >"$rootfs/etc/apt/sources.list.d/debian.sources" <<'SOURCES'
-Types: deb
-URIs: http://deb.debian.org/debian
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb
-URIs: http://deb.debian.org/debian-security
-Suites: bookworm-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SOURCES
+    # The apt sources of this machine (which reaches its mirror), in the official image's deb822 form with
+    # security updates; without such a file, debootstrap's own sources.list stays.
+    if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+      rm -f "$rootfs/etc/apt/sources.list"
+      install -D -m 0644 /etc/apt/sources.list.d/debian.sources "$rootfs/etc/apt/sources.list.d/debian.sources"
+    fi
     copy_host_ca "$rootfs"
     rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
     mkdir -p "$cache"
