@@ -2,6 +2,7 @@
 // 127.0.0.1 port under a project name unique to this run, and tears everything down afterwards.
 import assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { decode, difference, encode, flipExpected, pattern, pngHeaderOnly } from '../service/test/support/images';
 import { bmpImage } from './support/bmp-image';
 import { freePort } from './support/free-port';
@@ -279,10 +280,6 @@ async function assertNoFailures(report: LoadReport): Promise<void> {
     );
   }
   assert.ok(report.sent >= 50, `only ${report.sent} requests sent: the load did not run`);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Polls the condition every 250 ms until it holds, failing after timeoutMs. */
