@@ -2,6 +2,7 @@
 // group, waits until it answers, and stops the whole group (cluster workers and PM2 apps included).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { waitForHttp } from '../../test/support/wait-for-http';
 
 export interface ServedProcess {
   readonly pid: number;
@@ -24,16 +25,6 @@ export interface StartOptions {
 }
 
 const OUTPUT_LIMIT = 64 * 1024;
-
-async function answers(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-    await res.arrayBuffer();
-    return res.ok;
-  } catch {
-    return false;
-  }
-}
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   try {
@@ -59,13 +50,14 @@ export async function startServed(options: StartOptions): Promise<ServedProcess>
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const exited = once(child, 'exit');
+  const running = () => child.exitCode === null && child.signalCode === null;
 
   const served: ServedProcess = {
     pid: child.pid as number,
     baseUrl,
     output: () => output,
     async stop(graceMs = 15_000) {
-      if (child.exitCode !== null || child.signalCode !== null) {
+      if (!running()) {
         signalGroup(child, 'SIGKILL'); // leftovers of a leader that died first
         return;
       }
@@ -77,13 +69,12 @@ export async function startServed(options: StartOptions): Promise<ServedProcess>
     },
   };
 
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
-  while (!(await answers(`${baseUrl}${options.readyPath ?? '/readyz'}`))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await served.stop(1000);
-      throw new Error(`${options.command} ${options.args.join(' ')} did not become ready on ${baseUrl}:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  try {
+    await waitForHttp(`${baseUrl}${options.readyPath ?? '/readyz'}`, options.readyTimeoutMs ?? 30_000, running);
+  } catch (error) {
+    await served.stop(1000);
+    const command = `${options.command} ${options.args.join(' ')}`;
+    throw new Error(`${command} did not become ready: ${(error as Error).message}\n${output}`);
   }
   return served;
 }

@@ -1,10 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** Polls url until it answers 200, for at most timeoutMs. */
-export async function waitForHttp(url: string, timeoutMs = 15_000): Promise<void> {
+/**
+ * Polls url until it answers 200, for at most timeoutMs; gives up at once when isAlive (the server's process,
+ * say) says there is nothing left to wait for.
+ */
+export async function waitForHttp(url: string, timeoutMs = 15_000, isAlive: () => boolean = () => true): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
+    if (!isAlive()) throw new Error(`${url}: the server exited (${last})`);
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
       await response.arrayBuffer();
