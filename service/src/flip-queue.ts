@@ -2,7 +2,6 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { HttpError } from './errors';
 import type { FlipOutcome, FlipRunner, FlipTask } from './flip-task';
-import type { Metrics, RejectionReason } from './metrics';
 
 export interface FlipQueueOptions {
   threads: number;
@@ -10,7 +9,9 @@ export interface FlipQueueOptions {
   timeoutMs: number;
 }
 
-/** What a job did, for observers beyond Prometheus (the `pm2 monit` metrics). */
+export type RejectionReason = 'overloaded' | 'job_timeout';
+
+/** What a job did, for its observers: the Prometheus metrics and the `pm2 monit` metrics. */
 export interface FlipQueueEvents {
   ran: [outcome: string, ms: number];
   refused: [reason: RejectionReason];
@@ -38,7 +39,6 @@ export class FlipQueue extends EventEmitter<FlipQueueEvents> {
   constructor(
     private readonly options: FlipQueueOptions,
     private readonly runner: FlipRunner,
-    private readonly metrics: Metrics,
   ) {
     super();
   }
@@ -59,7 +59,6 @@ export class FlipQueue extends EventEmitter<FlipQueueEvents> {
 
   run(task: FlipTask): Promise<FlipOutcome> {
     if (this.running >= this.options.threads && this.waiting.length >= this.options.queueMax) {
-      this.metrics.rejections.inc({ reason: 'overloaded' });
       this.emit('refused', 'overloaded');
       return Promise.reject(new HttpError('overloaded', undefined, { 'Retry-After': this.retryAfterSeconds() }));
     }
@@ -78,13 +77,11 @@ export class FlipQueue extends EventEmitter<FlipQueueEvents> {
   }
 
   private expire(job: Job): void {
-    this.metrics.rejections.inc({ reason: 'job_timeout' });
     this.emit('refused', 'job_timeout');
     job.reject(new HttpError('job_timeout'));
     const queued = this.waiting.indexOf(job);
     if (queued >= 0) {
       this.waiting.splice(queued, 1);
-      this.publishGauges();
     } else {
       // Running: the engine gives it up as soon as it can; its slot frees when it has.
       job.abort.abort();
@@ -97,7 +94,6 @@ export class FlipQueue extends EventEmitter<FlipQueueEvents> {
       this.running++;
       void this.start(job);
     }
-    this.publishGauges();
   }
 
   private async start(job: Job): Promise<void> {
@@ -114,16 +110,10 @@ export class FlipQueue extends EventEmitter<FlipQueueEvents> {
       clearTimeout(job.timer);
       const ranMs = performance.now() - started;
       this.averageRunMs = 0.8 * this.averageRunMs + 0.2 * ranMs;
-      this.metrics.flipDuration.observe({ outcome }, ranMs / 1000);
       this.running--;
       this.dispatch();
       this.emit('ran', outcome, ranMs);
     }
-  }
-
-  private publishGauges(): void {
-    this.metrics.queueDepth.set(this.waiting.length);
-    this.metrics.jobsInFlight.set(this.running);
   }
 
   close(): Promise<void> {

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Jimp } from 'jimp';
 import jpeg from 'jpeg-js';
-import { flipBitmap, type Bitmap } from './flip-bitmap';
+import { flipBitmap } from './flip-bitmap';
 import { ownedBytes, type FlipOutcome, type FlipTask } from './flip-task';
 
 const MiB = 1024 * 1024;
@@ -20,9 +20,10 @@ function jpegDecodeLimits(maxPixels: number) {
  * without the decoder's exifBuffer: the pixels are already turned upright, and jpeg-js would write the old
  * Orientation tag back.
  */
-async function encode({ data, width, height }: Bitmap, task: FlipTask, image: JimpImage) {
-  if (task.mime === 'image/jpeg') return jpeg.encode({ data, width, height }, task.quality).data;
-  return image.getBuffer(task.mime);
+async function encode(image: JimpImage, task: FlipTask) {
+  if (task.mime !== 'image/jpeg') return image.getBuffer(task.mime);
+  const { data, width, height } = image.bitmap;
+  return jpeg.encode({ data, width, height }, task.quality).data;
 }
 
 /** Decode with Jimp (EXIF orientation applied, as Jimp does), flip the bitmap in place, encode in the same format. */
@@ -45,7 +46,7 @@ export async function flipWithJimp(task: FlipTask): Promise<FlipOutcome> {
   flipBitmap(image.bitmap, task.axis);
   const flipped = performance.now();
 
-  const output = ownedBytes(await encode(image.bitmap, task, image));
+  const output = ownedBytes(await encode(image, task));
   const done = performance.now();
 
   return {

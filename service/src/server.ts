@@ -18,8 +18,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   exitOnFatalErrors(logger);
 
-  const metrics = createMetrics();
-  const queue = new FlipQueue(config.flip, createFlipRunner(config.flip), metrics);
+  const queue = new FlipQueue(config.flip, createFlipRunner(config.flip));
+  const metrics = createMetrics(queue);
   const tempDir = new TempDir();
   const lifecycle: Lifecycle = { shuttingDown: false };
   const app = createApp({ config, logger, metrics, queue, tempDir, lifecycle });
