@@ -3,8 +3,8 @@
 // configuration check and CPU/memory probes from service/dist.
 const path = require('node:path');
 const { loadConfigOrExit } = require('./service/dist/config');
-const { availableCpus } = require('./service/dist/available-cpus');
-const { availableMemory } = require('./service/dist/available-memory');
+const { availableCpus } = require('./service/dist/process/available-cpus');
+const { availableMemory } = require('./service/dist/process/available-memory');
 
 const MiB = 1024 * 1024;
 

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { Jimp } from 'jimp';
-import { ownedBytes, type FlipTask, type FlipTimings } from '../src/flip-task';
+import { ownedBytes, type FlipTask, type FlipTimings } from '../src/flip/flip-task';
 
 /** The first article's job as written: Jimp.read, flip({vertical: true}), getBuffer with Jimp's defaults. */
 async function seedPipeline(input: Buffer): Promise<{ timings: FlipTimings; bytes: number }> {
@@ -42,8 +42,8 @@ async function main(): Promise<void> {
     // Each child loads only its own engine, so libvips is not counted in the Jimp pipelines' memory.
     const flip =
       pipeline === 'jimp'
-        ? (await import('../src/jimp-flip.js')).flipWithJimp
-        : (await import('../src/sharp-flip.js')).flipWithSharp;
+        ? (await import('../src/engines/jimp-flip.js')).flipWithJimp
+        : (await import('../src/engines/sharp-flip.js')).flipWithSharp;
     const outcome = await flip(task);
     if (!outcome.ok) throw new Error(outcome.message);
     result = { timings: outcome.timings, bytes: outcome.output.byteLength };

@@ -1,8 +1,8 @@
 import cluster, { type Worker } from 'node:cluster';
 import { join } from 'node:path';
-import { availableCpus } from './available-cpus';
+import { availableCpus } from './process/available-cpus';
 import { loadConfigOrExit } from './config';
-import { createLogger } from './logger';
+import { createLogger } from './observability/logger';
 
 // The node:cluster baseline the benchmarks compare PM2 against: one server.js worker per available CPU,
 // respawned with backoff when it dies unexpectedly, stopped gracefully on SIGINT/SIGTERM.

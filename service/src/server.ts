@@ -1,16 +1,16 @@
 import { createServer } from 'node:http';
 import { once } from 'node:events';
-import { createApp } from './app';
+import { createApp } from './http/app';
 import { loadConfigOrExit } from './config';
-import { armCrashSwitch } from './crash-switch';
-import { exitOnFatalErrors } from './fatal-errors';
-import { createFlipRunner } from './flip-engine';
-import { FlipQueue } from './flip-queue';
-import type { Lifecycle } from './lifecycle';
-import { createLogger } from './logger';
-import { createMetrics } from './metrics';
-import { gracefulShutdown } from './shutdown';
-import { TempDir } from './temp-dir';
+import { armCrashSwitch } from './process/crash-switch';
+import { exitOnFatalErrors } from './process/fatal-errors';
+import { createFlipRunner } from './engines/flip-engine';
+import { FlipQueue } from './queue/flip-queue';
+import type { Lifecycle } from './process/lifecycle';
+import { createLogger } from './observability/logger';
+import { createMetrics } from './observability/metrics';
+import { gracefulShutdown } from './process/shutdown';
+import { TempDir } from './process/temp-dir';
 
 // One serving process: `npm run start:standard`, each node:cluster worker, each PM2 instance.
 async function main(): Promise<void> {
@@ -34,7 +34,8 @@ async function main(): Promise<void> {
   await once(server, 'listening');
   logger.info({ address: server.address(), flip: config.flip }, 'listening');
   // `pm2 monit` metrics, only under PM2: loading @pm2/io anywhere else would start its timers for nothing.
-  if (config.pm2InstanceId !== undefined) (await import('./pm2-metrics.js')).reportPm2Metrics(server, queue);
+  if (config.pm2InstanceId !== undefined)
+    (await import('./observability/pm2-metrics.js')).reportPm2Metrics(server, queue);
   // PM2's wait_ready: the instance counts as online only once it can serve.
   process.send?.('ready');
 

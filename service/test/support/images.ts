@@ -1,5 +1,5 @@
 import { Jimp } from 'jimp';
-import type { FlipAxis } from '../../src/flip-bitmap';
+import type { FlipAxis } from '../../src/flip/flip-bitmap';
 
 export interface Rgba {
   width: number;

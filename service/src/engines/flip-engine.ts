@@ -1,0 +1,9 @@
+import type { Config } from '../config';
+import type { FlipRunner } from '../flip/flip-task';
+import { JimpThreads } from './jimp-threads';
+import { SharpRunner } from './sharp-runner';
+
+/** The runner FLIP_ENGINE names. */
+export function createFlipRunner({ engine, threads }: Config['flip']): FlipRunner {
+  return engine === 'sharp' ? new SharpRunner(threads) : new JimpThreads(threads);
+}

@@ -1,0 +1,64 @@
+import { performance } from 'node:perf_hooks';
+import { Jimp } from 'jimp';
+import jpeg from 'jpeg-js';
+import { flipBitmap } from '../flip/flip-bitmap';
+import { ownedBytes, type FlipOutcome, type FlipTask } from '../flip/flip-task';
+
+const MiB = 1024 * 1024;
+
+type JimpImage = Awaited<ReturnType<typeof Jimp.fromBuffer>>;
+
+// jpeg-js's own guards, aligned with FLIP_MAX_PIXELS: the header check ran already, these stop a file whose
+// header lies. Decoding needs about 8 bytes per pixel at its peak (component planes plus the RGBA output).
+function jpegDecodeLimits(maxPixels: number) {
+  return { maxResolutionInMP: maxPixels / 1e6, maxMemoryUsageInMB: Math.ceil((maxPixels * 8) / MiB) };
+}
+
+/**
+ * Jimp's getBuffer('image/jpeg') first composites the image onto a fresh opaque bitmap, a full-size allocation
+ * and a pass over every pixel. A bitmap decoded from a JPEG is opaque already, so it goes straight to jpeg-js,
+ * without the decoder's exifBuffer: the pixels are already turned upright, and jpeg-js would write the old
+ * Orientation tag back.
+ */
+async function encode(image: JimpImage, task: FlipTask) {
+  if (task.mime !== 'image/jpeg') return image.getBuffer(task.mime);
+  const { data, width, height } = image.bitmap;
+  return jpeg.encode({ data, width, height }, task.quality).data;
+}
+
+/** Decode with Jimp (EXIF orientation applied, as Jimp does), flip the bitmap in place, encode in the same format. */
+export async function flipWithJimp(task: FlipTask): Promise<FlipOutcome> {
+  const started = performance.now();
+  const input = Buffer.from(task.input.buffer, task.input.byteOffset, task.input.byteLength);
+  let image: JimpImage;
+  try {
+    image = await Jimp.fromBuffer(input, { 'image/jpeg': jpegDecodeLimits(task.maxPixels) });
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/maxResolutionInMP|maxMemoryUsageInMB/.test(message)) return { ok: false, code: 'too_many_pixels', message };
+    return { ok: false, code: 'invalid_image', message: `cannot decode the image: ${message}` };
+  }
+  if (image.mime !== task.mime) {
+    return { ok: false, code: 'invalid_image', message: `the body is ${image.mime}, not ${task.mime}` };
+  }
+  const decoded = performance.now();
+
+  flipBitmap(image.bitmap, task.axis);
+  const flipped = performance.now();
+
+  const output = ownedBytes(await encode(image, task));
+  const done = performance.now();
+
+  return {
+    ok: true,
+    output,
+    width: image.width,
+    height: image.height,
+    timings: {
+      totalMs: done - started,
+      decodeMs: decoded - started,
+      flipMs: flipped - decoded,
+      encodeMs: done - flipped,
+    },
+  };
+}

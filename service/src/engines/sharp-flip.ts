@@ -1,0 +1,49 @@
+import { performance } from 'node:perf_hooks';
+import sharp, { type Sharp } from 'sharp';
+import { ownedBytes, type FlipOutcome, type FlipTask } from '../flip/flip-task';
+
+// One libvips thread per job and no operation cache: the service runs one process per core and one job per
+// process by default, and no image is ever processed twice, so a cache would only hold memory.
+sharp.concurrency(1);
+sharp.cache(false);
+
+function encodeAs(pipeline: Sharp, task: FlipTask): Sharp {
+  switch (task.mime) {
+    case 'image/jpeg':
+      return pipeline.jpeg({ quality: task.quality });
+    case 'image/png':
+      return pipeline.png();
+    case 'image/gif':
+      return pipeline.gif();
+    case 'image/tiff':
+      // sharp's TIFF default is JPEG compression; LZW keeps TIFF lossless as with Jimp.
+      return pipeline.tiff({ compression: 'lzw' });
+    case 'image/bmp':
+      throw new Error('libvips in sharp has no BMP support; BMP runs on the Jimp engine');
+  }
+}
+
+/**
+ * The sharp engine: libvips decodes, flips and encodes in one pipeline on its own threads, so the event loop
+ * stays free without a worker thread. EXIF orientation is applied first and metadata dropped, like Jimp.
+ */
+export async function flipWithSharp(task: FlipTask): Promise<FlipOutcome> {
+  const started = performance.now();
+  let pipeline = sharp(task.input, { limitInputPixels: task.maxPixels }).autoOrient();
+  if (task.axis !== 'horizontal') pipeline = pipeline.flip();
+  if (task.axis !== 'vertical') pipeline = pipeline.flop();
+  try {
+    const { data, info } = await encodeAs(pipeline, task).toBuffer({ resolveWithObject: true });
+    return {
+      ok: true,
+      output: ownedBytes(data),
+      width: info.width,
+      height: info.height,
+      timings: { totalMs: performance.now() - started },
+    };
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/pixel limit/i.test(message)) return { ok: false, code: 'too_many_pixels', message };
+    return { ok: false, code: 'invalid_image', message: `cannot decode the image: ${message}` };
+  }
+}

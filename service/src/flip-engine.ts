@@ -1,9 +1,0 @@
-import type { Config } from './config';
-import type { FlipRunner } from './flip-task';
-import { JimpThreads } from './jimp-threads';
-import { SharpRunner } from './sharp-runner';
-
-/** The runner FLIP_ENGINE names. */
-export function createFlipRunner({ engine, threads }: Config['flip']): FlipRunner {
-  return engine === 'sharp' ? new SharpRunner(threads) : new JimpThreads(threads);
-}

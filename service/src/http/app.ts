@@ -1,0 +1,29 @@
+import Koa from 'koa';
+import { errorHandler } from './error-handler';
+import { HttpError } from '../errors';
+import type { Logger } from '../observability/logger';
+import { requestContext, type RequestState } from './request-context';
+import { requestObserver } from './request-observer';
+import { createRouter, type RouteDeps } from './routes';
+
+export interface AppDeps extends RouteDeps {
+  logger: Logger;
+}
+
+const methodNotAllowed = () => new HttpError('method_not_allowed');
+
+/** Builds the Koa application; server.ts owns listening and the process around it. */
+export function createApp(deps: AppDeps): Koa<RequestState> {
+  const app = new Koa<RequestState>({ proxy: deps.config.trustProxy });
+  const router = createRouter(deps);
+  app.use(requestContext(deps.lifecycle));
+  app.use(requestObserver(deps.logger, deps.metrics));
+  app.use(errorHandler(deps.logger));
+  app.use(async (ctx, next) => {
+    await next();
+    if (ctx.status === 404 && ctx.body == null) throw new HttpError('not_found');
+  });
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true, methodNotAllowed, notImplemented: methodNotAllowed }));
+  return app;
+}

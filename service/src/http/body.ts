@@ -1,0 +1,51 @@
+import type { IncomingMessage } from 'node:http';
+import { HttpError } from '../errors';
+
+function tooLarge(maxBytes: number): HttpError {
+  // The rest of the body is never read, so this connection cannot carry another request.
+  return new HttpError('payload_too_large', `The body is larger than ${maxBytes} bytes.`, { Connection: 'close' });
+}
+
+/** True when the request announces no body at all: the flip route's demo mode. */
+export function hasNoBody(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] === undefined && Number(req.headers['content-length'] ?? 0) === 0;
+}
+
+/**
+ * Reads the request body into one Uint8Array of its own (safe to transfer to a thread), refusing it as soon as
+ * the declared or streamed size passes maxBytes rather than after buffering everything.
+ */
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<Uint8Array> {
+  if (Number(req.headers['content-length']) > maxBytes) return Promise.reject(tooLarge(maxBytes));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const settle = (finish: () => void) => {
+      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+      finish();
+    };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > maxBytes) {
+        req.pause();
+        settle(() => reject(tooLarge(maxBytes)));
+      } else {
+        chunks.push(chunk);
+      }
+    };
+    const onEnd = () => settle(() => resolve(concat(chunks, received)));
+    const onError = (error: Error) => settle(() => reject(error));
+    const onClose = () => settle(() => reject(new Error('the client closed the request before its body ended')));
+    req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+  });
+}
+
+function concat(chunks: Buffer[], length: number): Uint8Array {
+  const body = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return body;
+}

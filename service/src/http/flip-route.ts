@@ -1,0 +1,46 @@
+import type { Middleware } from 'koa';
+import { hasNoBody, readBody } from './body';
+import type { Config } from '../config';
+import { demoFlip } from './demo-flip';
+import { HttpError } from '../errors';
+import { flipAxes, type FlipAxis } from '../flip/flip-bitmap';
+import { flipJob } from '../flip/flip-job';
+import type { FlipQueue } from '../queue/flip-queue';
+import { parseImageMime } from '../flip/image-format';
+import type { TempDir } from '../process/temp-dir';
+
+function parseAxis(value: unknown): FlipAxis {
+  if (value === undefined) return 'vertical';
+  const axis = flipAxes.find((candidate) => candidate === value);
+  if (axis === undefined) throw new HttpError('invalid_parameter', `axis must be one of ${flipAxes.join(', ')}.`);
+  return axis;
+}
+
+function parseQuality(value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  const quality = typeof value === 'string' && /^\d{1,3}$/.test(value) ? Number(value) : NaN;
+  if (!(quality >= 1 && quality <= 100))
+    throw new HttpError('invalid_parameter', 'quality must be a whole number from 1 to 100.');
+  return quality;
+}
+
+/** POST /flip: an image body comes back flipped in its own format; no body runs the demo job on the sample. */
+export function flipRoute(config: Config['flip'], queue: FlipQueue, tempDir: TempDir): Middleware {
+  return async (ctx) => {
+    const options = {
+      axis: parseAxis(ctx.query.axis),
+      quality: parseQuality(ctx.query.quality, config.jpegQuality),
+      maxPixels: config.maxPixels,
+    };
+    if (hasNoBody(ctx.req)) {
+      ctx.body = await demoFlip(queue, tempDir, config.sampleImage, options);
+      return;
+    }
+    const declared = parseImageMime(ctx.get('content-type'));
+    if (declared === undefined) throw new HttpError('unsupported_media_type');
+    const body = await readBody(ctx.req, config.maxBytes);
+    const { mime, output } = await flipJob(queue, body, options, declared);
+    ctx.type = mime;
+    ctx.body = Buffer.from(output.buffer, output.byteOffset, output.byteLength);
+  };
+}

@@ -1,0 +1,16 @@
+import type { Middleware } from 'koa';
+import { HttpError } from '../errors';
+import type { Lifecycle } from '../process/lifecycle';
+
+/** Liveness: answered by the event loop alone, which flips never block. */
+export const healthz: Middleware = (ctx) => {
+  ctx.body = { status: 'ok' };
+};
+
+/** Readiness: 503 from the moment shutdown begins, so a balancer that checks it stops sending work. */
+export function readyz(lifecycle: Lifecycle): Middleware {
+  return (ctx) => {
+    if (lifecycle.shuttingDown) throw new HttpError('shutting_down');
+    ctx.body = { status: 'ready' };
+  };
+}

@@ -1,0 +1,57 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { FlipQueue } from '../queue/flip-queue';
+
+export interface Metrics {
+  registry: Registry;
+  requestDuration: Histogram<'method' | 'route' | 'status'>;
+}
+
+// One registry per process: under node:cluster or PM2 each worker serves its own numbers, labelled by the
+// process metrics (process_*) and X-Served-By; Prometheus scrapes each replica through its own address.
+// The flip queue's numbers come from the queue itself: its gauges are read at scrape time, its jobs and
+// refusals counted from its events.
+export function createMetrics(queue: FlipQueue): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const flipDuration = new Histogram({
+    name: 'flip_job_duration_seconds',
+    help: 'Time a flip job ran in its engine (queue wait excluded), by outcome.',
+    labelNames: ['outcome'],
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 60],
+    registers: [registry],
+  });
+  const rejections = new Counter({
+    name: 'flip_rejections_total',
+    help: 'Flip jobs refused or abandoned, by reason.',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'flip_queue_depth',
+    help: 'Flip jobs waiting for a thread.',
+    registers: [registry],
+    collect() {
+      this.set(queue.depth);
+    },
+  });
+  new Gauge({
+    name: 'flip_jobs_in_flight',
+    help: 'Flip jobs running in their engine.',
+    registers: [registry],
+    collect() {
+      this.set(queue.inFlight);
+    },
+  });
+  queue.on('ran', (outcome, ms) => flipDuration.observe({ outcome }, ms / 1000));
+  queue.on('refused', (reason) => rejections.inc({ reason }));
+  return {
+    registry,
+    requestDuration: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration by method, route and status.',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 60],
+      registers: [registry],
+    }),
+  };
+}

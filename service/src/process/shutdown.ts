@@ -1,0 +1,41 @@
+import type { Server } from 'node:http';
+import type { FlipQueue } from '../queue/flip-queue';
+import type { Lifecycle } from './lifecycle';
+import type { Logger } from '../observability/logger';
+
+export interface ShutdownDeps {
+  server: Server;
+  queue: FlipQueue;
+  lifecycle: Lifecycle;
+  logger: Logger;
+  timeoutMs: number;
+}
+
+/**
+ * Returns the graceful stop: readiness turns 503, the listener closes, idle keep-alive sockets close, requests
+ * in flight (and the flips they wait on, queued ones included) finish, then exit 0. Past timeoutMs the
+ * remaining connections are cut and the exit code is 1.
+ */
+export function gracefulShutdown({ server, queue, lifecycle, logger, timeoutMs }: ShutdownDeps) {
+  return (reason: string): void => {
+    if (lifecycle.shuttingDown) return;
+    lifecycle.shuttingDown = true;
+    logger.info({ reason, timeoutMs }, 'shutting down: finishing requests in flight');
+    const exit = (code: number) => {
+      void queue.close().finally(() => {
+        logger.info({ code }, 'stopped');
+        process.exit(code);
+      });
+    };
+    const deadline = setTimeout(() => {
+      logger.error({ timeoutMs }, 'shutdown timed out: closing the remaining connections');
+      server.closeAllConnections();
+      exit(1);
+    }, timeoutMs);
+    server.close(() => {
+      clearTimeout(deadline);
+      exit(0);
+    });
+    server.closeIdleConnections();
+  };
+}

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { slowImage, slowImageLimits, waitForGauge } from '../support/flip-jobs';
+import { bmpImage } from '../../../test/support/bmp-image';
+import { encode, pattern } from '../support/images';
+import { disposeService, leftoverFiles, startService, type ServiceProcess } from '../support/server-process';
+
+interface Reply {
+  status: number;
+  headers: Headers;
+  body: string;
+  at: number;
+}
+
+let order = 0;
+async function flip(service: ServiceProcess, body: Buffer, type: string): Promise<Reply> {
+  const response = await fetch(`${service.url}/flip`, { method: 'POST', headers: { 'content-type': type }, body });
+  // Ordered by when the reply started: a big body takes longer to read than a small one.
+  const at = order++;
+  return { status: response.status, headers: response.headers, body: await response.text(), at };
+}
+
+describe('flip queue', () => {
+  const services: ServiceProcess[] = [];
+  after(() => Promise.all(services.map(disposeService)));
+  const start = async (env: Record<string, string>) => {
+    const service = await startService({ ...slowImageLimits, ...env });
+    services.push(service);
+    return service;
+  };
+
+  it('keeps /healthz and /metrics answering while a long flip runs', async () => {
+    const service = await start({});
+    const slow = flip(service, slowImage, 'image/bmp');
+    await waitForGauge(service, 'flip_jobs_in_flight', 1);
+    const health = await fetch(`${service.url}/healthz`);
+    const healthAt = order++;
+    assert.equal(health.status, 200);
+    const slowReply = await slow;
+    assert.equal(slowReply.status, 200);
+    assert.ok(healthAt < slowReply.at, '/healthz waited for the flip');
+  });
+
+  it('answers 503 overloaded with Retry-After at once when the queue is full', async () => {
+    const service = await start({ FLIP_QUEUE_MAX: '1' });
+    const running = flip(service, slowImage, 'image/bmp');
+    await waitForGauge(service, 'flip_jobs_in_flight', 1);
+    const queued = flip(service, slowImage, 'image/bmp');
+    await waitForGauge(service, 'flip_queue_depth', 1);
+    const refused = await flip(service, await encode(pattern(8, 8), 'image/png'), 'image/png');
+    assert.equal(refused.status, 503);
+    assert.equal(JSON.parse(refused.body).error.code, 'overloaded');
+    assert.match(refused.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
+    const [first, second] = await Promise.all([running, queued]);
+    assert.ok(refused.at < first.at, 'the refusal waited for the running job');
+    assert.deepEqual([first.status, second.status], [200, 200]);
+  });
+
+  it('replies in arrival order within one process (FIFO), a small job not overtaking a big one', async () => {
+    const service = await start({ FLIP_QUEUE_MAX: '4' });
+    const big = flip(service, slowImage, 'image/bmp');
+    await waitForGauge(service, 'flip_jobs_in_flight', 1);
+    const bigToo = flip(service, bmpImage(1500, 1500), 'image/bmp');
+    await waitForGauge(service, 'flip_queue_depth', 1);
+    const small = flip(service, await encode(pattern(16, 16), 'image/png'), 'image/png');
+    await waitForGauge(service, 'flip_queue_depth', 2);
+    const replies = await Promise.all([big, bigToo, small]);
+    assert.deepEqual(
+      replies.map((reply) => reply.status),
+      [200, 200, 200],
+    );
+    assert.ok(replies[0]!.at < replies[1]!.at && replies[1]!.at < replies[2]!.at, 'replies out of arrival order');
+  });
+
+  it('answers 504 when a job runs past FLIP_TIMEOUT_MS, replaces the thread, and the next job works', async () => {
+    const service = await start({ FLIP_TIMEOUT_MS: '1500', FLIP_QUEUE_MAX: '2' });
+    const timedOut = await flip(service, bmpImage(5000, 5000), 'image/bmp');
+    assert.equal(timedOut.status, 504);
+    assert.equal(JSON.parse(timedOut.body).error.code, 'job_timeout');
+    const next = await flip(service, await encode(pattern(16, 16), 'image/png'), 'image/png');
+    assert.equal(next.status, 200);
+  });
+
+  it('times out a demo job too, and removes its temp files', async () => {
+    const service = await start({ FLIP_TIMEOUT_MS: '1' });
+    const response = await fetch(`${service.url}/flip`, { method: 'POST' });
+    assert.equal(response.status, 504);
+    assert.deepEqual(
+      leftoverFiles(service.tmp).filter((name) => name.includes('job-')),
+      [],
+    );
+  });
+});
