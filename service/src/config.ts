@@ -9,6 +9,16 @@ const integer = (min: number) => z.coerce.number().int().min(min);
 // spends most of the job encoding it; 90 keeps the file about its original size (the photo is quality 91).
 const QUALITY_DEFAULT = 90;
 
+// A flip thread's V8 heap. Pixels live in ArrayBuffers outside it; the heap holds decoders' own structures,
+// which for a valid 40 MP image stay far below this. A decoder that runs away ends its own thread at the limit.
+const THREAD_HEAP_MB_DEFAULT = 256;
+
+// One image's decode and encode get at most this share of the job deadline (and never over 20 s), so a
+// decoder that loops is cut off with a 422 long before the job would end as 504.
+function decodeBudgetDefault(timeoutMs: number): number {
+  return Math.max(1, Math.min(20_000, Math.floor(timeoutMs / 3)));
+}
+
 // Every tunable of the service, with its default. This module is the only reader of process.env.
 const schema = z.object({
   PORT: integer(0).max(65535).default(3000),
@@ -23,6 +33,8 @@ const schema = z.object({
   FLIP_THREADS: integer(1).default(1),
   FLIP_QUEUE_MAX: integer(0).default(4),
   FLIP_TIMEOUT_MS: integer(1).default(60_000),
+  FLIP_DECODE_BUDGET_MS: integer(1).optional(),
+  FLIP_THREAD_HEAP_MB: integer(16).default(THREAD_HEAP_MB_DEFAULT),
   FLIP_SAMPLE_IMAGE: z
     .string()
     .min(1)
@@ -51,6 +63,8 @@ export interface Config {
     threads: number;
     queueMax: number;
     timeoutMs: number;
+    decodeBudgetMs: number;
+    threadHeapMb: number;
     sampleImage: string;
   };
   shutdownTimeoutMs: number;
@@ -75,6 +89,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   const e = parsed.data;
+  if (e.FLIP_DECODE_BUDGET_MS !== undefined && e.FLIP_DECODE_BUDGET_MS >= e.FLIP_TIMEOUT_MS) {
+    throw new ConfigError(
+      `invalid configuration: FLIP_DECODE_BUDGET_MS=${e.FLIP_DECODE_BUDGET_MS} must be under FLIP_TIMEOUT_MS=${e.FLIP_TIMEOUT_MS}`,
+    );
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -89,6 +108,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       threads: e.FLIP_THREADS,
       queueMax: e.FLIP_QUEUE_MAX,
       timeoutMs: e.FLIP_TIMEOUT_MS,
+      decodeBudgetMs: e.FLIP_DECODE_BUDGET_MS ?? decodeBudgetDefault(e.FLIP_TIMEOUT_MS),
+      threadHeapMb: e.FLIP_THREAD_HEAP_MB,
       sampleImage: e.FLIP_SAMPLE_IMAGE,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -10,6 +10,11 @@ export const errorCatalogue = {
     message: 'Content-Type must be one of image/jpeg, image/png, image/bmp, image/gif, image/tiff.',
   },
   too_many_pixels: { status: 422, message: 'The image has more pixels than the service accepts.' },
+  unsupported_image: { status: 422, message: 'The image uses a feature of its format that the service does not flip.' },
+  image_too_complex: {
+    status: 422,
+    message: 'Decoding the image needs more time or memory than the service gives one image.',
+  },
   internal: { status: 500, message: 'Internal server error.' },
   overloaded: { status: 503, message: 'The flip queue is full; retry later.' },
   shutting_down: { status: 503, message: 'The server is shutting down.' },

@@ -18,6 +18,8 @@ describe('config', () => {
         threads: 1,
         queueMax: 4,
         timeoutMs: 60_000,
+        decodeBudgetMs: 20_000,
+        threadHeapMb: 256,
         sampleImage: undefined,
       },
     );
@@ -51,6 +53,15 @@ describe('config', () => {
     assert.equal(config.webConcurrency, 3);
     assert.equal(config.logLevel, 'warn');
     assert.equal(config.crashAfterMsMax, 10_000);
+  });
+
+  it('keeps the decode budget under the job deadline', () => {
+    assert.equal(loadConfig({ FLIP_TIMEOUT_MS: '1500' }).flip.decodeBudgetMs, 500);
+    assert.equal(loadConfig({ FLIP_TIMEOUT_MS: '9000', FLIP_DECODE_BUDGET_MS: '2000' }).flip.decodeBudgetMs, 2000);
+    assert.throws(
+      () => loadConfig({ FLIP_TIMEOUT_MS: '9000', FLIP_DECODE_BUDGET_MS: '9000' }),
+      (error: Error) => error instanceof ConfigError && /FLIP_DECODE_BUDGET_MS=9000 must be under/.test(error.message),
+    );
   });
 
   it('treats an empty variable as unset', () => {

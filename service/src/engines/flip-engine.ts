@@ -4,6 +4,6 @@ import { JimpThreads } from './jimp-threads';
 import { SharpRunner } from './sharp-runner';
 
 /** The runner FLIP_ENGINE names. */
-export function createFlipRunner({ engine, threads }: Config['flip']): FlipRunner {
-  return engine === 'sharp' ? new SharpRunner(threads) : new JimpThreads(threads);
+export function createFlipRunner({ engine, ...options }: Config['flip']): FlipRunner {
+  return engine === 'sharp' ? new SharpRunner(options) : new JimpThreads(options);
 }

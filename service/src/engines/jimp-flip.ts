@@ -1,12 +1,13 @@
 import { performance } from 'node:perf_hooks';
-import { Jimp } from 'jimp';
 import jpeg from 'jpeg-js';
 import { flipBitmap } from '../flip/flip-bitmap';
 import { ownedBytes, type FlipOutcome, type FlipTask } from '../flip/flip-task';
+import { flipGif } from './gif-flip';
+import { FlipJimp, type JimpFormatMime } from './jimp-formats';
 
 const MiB = 1024 * 1024;
 
-type JimpImage = Awaited<ReturnType<typeof Jimp.fromBuffer>>;
+type JimpImage = Awaited<ReturnType<typeof FlipJimp.fromBuffer>>;
 
 // jpeg-js's own guards, aligned with FLIP_MAX_PIXELS: the header check ran already, these stop a file whose
 // header lies. Decoding needs about 8 bytes per pixel at its peak (component planes plus the RGBA output).
@@ -20,7 +21,7 @@ function jpegDecodeLimits(maxPixels: number) {
  * without the decoder's exifBuffer: the pixels are already turned upright, and jpeg-js would write the old
  * Orientation tag back.
  */
-async function encode(image: JimpImage, task: FlipTask) {
+async function encode(image: JimpImage, task: FlipTask & { mime: JimpFormatMime }) {
   if (task.mime !== 'image/jpeg') return image.getBuffer(task.mime);
   const { data, width, height } = image.bitmap;
   return jpeg.encode({ data, width, height }, task.quality).data;
@@ -28,11 +29,13 @@ async function encode(image: JimpImage, task: FlipTask) {
 
 /** Decode with Jimp (EXIF orientation applied, as Jimp does), flip the bitmap in place, encode in the same format. */
 export async function flipWithJimp(task: FlipTask): Promise<FlipOutcome> {
+  const { mime } = task;
+  if (mime === 'image/gif') return flipGif(task);
   const started = performance.now();
   const input = Buffer.from(task.input.buffer, task.input.byteOffset, task.input.byteLength);
   let image: JimpImage;
   try {
-    image = await Jimp.fromBuffer(input, { 'image/jpeg': jpegDecodeLimits(task.maxPixels) });
+    image = await FlipJimp.fromBuffer(input, { 'image/jpeg': jpegDecodeLimits(task.maxPixels) });
   } catch (error) {
     const message = (error as Error).message;
     if (/maxResolutionInMP|maxMemoryUsageInMB/.test(message)) return { ok: false, code: 'too_many_pixels', message };
@@ -46,7 +49,7 @@ export async function flipWithJimp(task: FlipTask): Promise<FlipOutcome> {
   flipBitmap(image.bitmap, task.axis);
   const flipped = performance.now();
 
-  const output = ownedBytes(await encode(image, task));
+  const output = ownedBytes(await encode(image, { ...task, mime }));
   const done = performance.now();
 
   return {

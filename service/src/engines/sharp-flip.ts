@@ -13,13 +13,12 @@ function encodeAs(pipeline: Sharp, task: FlipTask): Sharp {
       return pipeline.jpeg({ quality: task.quality });
     case 'image/png':
       return pipeline.png();
-    case 'image/gif':
-      return pipeline.gif();
     case 'image/tiff':
       // sharp's TIFF default is JPEG compression; LZW keeps TIFF lossless as with Jimp.
       return pipeline.tiff({ compression: 'lzw' });
     case 'image/bmp':
-      throw new Error('libvips in sharp has no BMP support; BMP runs on the Jimp engine');
+    case 'image/gif':
+      throw new Error(`${task.mime} runs on Jimp threads (sharp-runner.ts)`);
   }
 }
 
@@ -27,9 +26,11 @@ function encodeAs(pipeline: Sharp, task: FlipTask): Sharp {
  * The sharp engine: libvips decodes, flips and encodes in one pipeline on its own threads, so the event loop
  * stays free without a worker thread. EXIF orientation is applied first and metadata dropped, like Jimp.
  */
-export async function flipWithSharp(task: FlipTask): Promise<FlipOutcome> {
+export async function flipWithSharp(task: FlipTask, budgetMs: number): Promise<FlipOutcome> {
   const started = performance.now();
-  let pipeline = sharp(task.input, { limitInputPixels: task.maxPixels }).autoOrient();
+  let pipeline = sharp(task.input, { limitInputPixels: task.maxPixels })
+    .timeout({ seconds: Math.ceil(budgetMs / 1000) })
+    .autoOrient();
   if (task.axis !== 'horizontal') pipeline = pipeline.flip();
   if (task.axis !== 'vertical') pipeline = pipeline.flop();
   try {
@@ -44,6 +45,9 @@ export async function flipWithSharp(task: FlipTask): Promise<FlipOutcome> {
   } catch (error) {
     const message = (error as Error).message;
     if (/pixel limit/i.test(message)) return { ok: false, code: 'too_many_pixels', message };
+    if (/^timeout:/.test(message)) {
+      return { ok: false, code: 'image_too_complex', message: `the image took over the decode budget: ${message}` };
+    }
     return { ok: false, code: 'invalid_image', message: `cannot decode the image: ${message}` };
   }
 }

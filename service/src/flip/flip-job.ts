@@ -3,6 +3,7 @@ import type { FlipAxis } from './flip-bitmap';
 import type { FlipQueue } from '../queue/flip-queue';
 import { ownedBytes } from './flip-task';
 import { readImageHeader, type ImageMime } from './image-format';
+import { checkImageStructure } from './image-structure';
 
 export interface FlipJobResult {
   mime: ImageMime;
@@ -10,7 +11,7 @@ export interface FlipJobResult {
 }
 
 /**
- * Checks an image's header (type, pixel count) without decoding it, then queues the flip. `declared` is the
+ * Checks an image's header (type, pixel count) and structure without decoding it, then queues the flip. `declared` is the
  * type the client named; the bytes must be of that type.
  */
 export interface FlipOptions {
@@ -37,6 +38,7 @@ export async function flipJob(
       `${header.width}x${header.height} is over the limit of ${maxPixels} pixels.`,
     );
   }
+  checkImageStructure(input, header.mime, maxPixels);
   const outcome = await queue.run({ input: ownedBytes(input), mime: header.mime, axis, quality, maxPixels });
   if (!outcome.ok) throw new HttpError(outcome.code, outcome.message);
   return { mime: header.mime, output: outcome.output };

@@ -22,7 +22,10 @@ export interface FlipTimings {
 /** Expected failures come back as values: an Error thrown across threads loses its type. */
 export type FlipOutcome =
   | { ok: true; output: Uint8Array<ArrayBuffer>; width: number; height: number; timings: FlipTimings }
-  | { ok: false; code: 'invalid_image' | 'too_many_pixels'; message: string };
+  | { ok: false; code: FlipRefusal; message: string };
+
+/** The 4xx codes an engine may answer with. */
+export type FlipRefusal = 'invalid_image' | 'too_many_pixels' | 'unsupported_image' | 'image_too_complex';
 
 /** Runs flip tasks somewhere (worker threads, libvips' threads); `signal` asks it to give a task up. */
 export interface FlipRunner {

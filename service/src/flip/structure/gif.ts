@@ -1,0 +1,65 @@
+import { broken, tooManyPixels, unsupported } from './refusal';
+
+const MAX_FRAMES = 10_000;
+
+/**
+ * GIF: walks the blocks up to the trailer. Every frame must lie inside the logical screen with an LZW code size
+ * GIF allows, and frames × screen size (what decoding them all costs) must be within the pixel limit.
+ */
+export function checkGif(bytes: Uint8Array, maxPixels: number): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const signature = String.fromCharCode(...bytes.subarray(0, 6));
+  if (signature !== 'GIF87a' && signature !== 'GIF89a') throw broken('GIF', 'its signature is wrong');
+  if (bytes.length < 13) throw broken('GIF', 'it ends inside its header');
+  const width = view.getUint16(6, true);
+  const height = view.getUint16(8, true);
+  let offset = 13 + colourTableBytes(bytes[10]!);
+  let frames = 0;
+  const need = (count: number) => {
+    if (offset + count > bytes.length) throw broken('GIF', 'it ends before its trailer');
+  };
+  const skipSubBlocks = () => {
+    for (;;) {
+      need(1);
+      const size = bytes[offset++]!;
+      if (size === 0) return;
+      need(size);
+      offset += size;
+    }
+  };
+  for (;;) {
+    need(1);
+    const introducer = bytes[offset++]!;
+    if (introducer === 0x3b) break;
+    if (introducer === 0x21) {
+      need(1);
+      offset++;
+      skipSubBlocks();
+    } else if (introducer === 0x2c) {
+      need(10);
+      const x = view.getUint16(offset, true);
+      const y = view.getUint16(offset + 2, true);
+      const frameWidth = view.getUint16(offset + 4, true);
+      const frameHeight = view.getUint16(offset + 6, true);
+      if (x + frameWidth > width || y + frameHeight > height) {
+        throw unsupported(`a GIF frame outside its ${width}x${height} logical screen`);
+      }
+      offset += 9 + colourTableBytes(bytes[offset + 8]!);
+      need(1);
+      const codeSize = bytes[offset++]!;
+      if (codeSize < 2 || codeSize > 8) throw broken('GIF', `frame ${frames + 1} has LZW code size ${codeSize}`);
+      skipSubBlocks();
+      frames++;
+      if (frames > MAX_FRAMES) throw broken('GIF', `it has over ${MAX_FRAMES} frames`);
+      if (frames * width * height > maxPixels) throw tooManyPixels(`${frames} frames of ${width}x${height}`, maxPixels);
+    } else {
+      throw broken('GIF', `unknown block 0x${introducer.toString(16)} at byte ${offset - 1}`);
+    }
+  }
+  if (frames === 0) throw broken('GIF', 'it has no image');
+}
+
+/** Bytes of the colour table a packed-fields byte announces (none when its top bit is clear). */
+function colourTableBytes(packed: number): number {
+  return packed & 0x80 ? 3 * 2 ** ((packed & 0x07) + 1) : 0;
+}
