@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { GifCodec, GifError, type GifFrame } from 'gifwrap';
 import { flipBitmap, type FlipAxis } from '../flip/flip-bitmap';
+import { gifFrameDelays } from '../flip/structure/gif';
 import { ownedBytes, type FlipOutcome, type FlipTask } from '../flip/flip-task';
 
 /** A frame's rectangle moves to the mirror position on the canvas; its pixels flip within it. */
@@ -23,7 +24,14 @@ export async function flipGif(task: FlipTask): Promise<FlipOutcome> {
   const input = Buffer.from(task.input.buffer, task.input.byteOffset, task.input.byteLength);
   try {
     const gif = await codec.decodeGif(input);
-    for (const frame of gif.frames) flipFrame(frame, task.axis, gif);
+    // gifwrap turns a delay of 0 into 8 centiseconds; the file's own delays are put back.
+    const delays = gifFrameDelays(input);
+    gif.frames.forEach((frame, i) => {
+      frame.delayCentisecs = delays[i] ?? 0;
+      // gifwrap cannot write interlaced rows; interlacing only orders rows for transmission, not the picture.
+      frame.interlaced = false;
+      flipFrame(frame, task.axis, gif);
+    });
     const flipped = await codec.encodeGif(gif.frames, { loops: gif.loops });
     return {
       ok: true,

@@ -1,15 +1,16 @@
 import { createJimp } from '@jimp/core';
 import bmp, { msBmp } from '@jimp/js-bmp';
 import jpeg from '@jimp/js-jpeg';
-import png from '@jimp/js-png';
-import tiff from '@jimp/js-tiff';
 import type { ImageMime } from '../flip/image-format';
+import flipPng from './png-format';
+import flipTiff from './tiff-format';
 
 /**
  * The formats the Jimp engine decodes and encodes, one entry each, and no image-editing plugins (a flip needs
- * none). GIF is not here: gif-flip.ts flips it frame by frame without going through one RGBA bitmap.
+ * none). PNG and TIFF are Jimp's own with a fix each (png-format.ts, tiff-format.ts). GIF is not here:
+ * gif-flip.ts flips it frame by frame without going through one RGBA bitmap.
  */
-export const jimpFormats = [bmp, msBmp, jpeg, png, tiff];
+export const jimpFormats = [bmp, msBmp, jpeg, flipPng, flipTiff];
 
 /** The image types that go through a Jimp bitmap. */
 export type JimpFormatMime = Exclude<ImageMime, 'image/gif'>;

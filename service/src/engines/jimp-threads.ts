@@ -38,7 +38,10 @@ export class JimpThreads implements FlipRunner {
   async run(task: FlipTask, signal: AbortSignal): Promise<FlipOutcome> {
     const budget = AbortSignal.timeout(this.decodeBudgetMs);
     try {
-      return await this.pool.run(task, { signal: AbortSignal.any([signal, budget]), transferList: [task.input.buffer] });
+      return await this.pool.run(task, {
+        signal: AbortSignal.any([signal, budget]),
+        transferList: [task.input.buffer],
+      });
     } catch (error) {
       if (budget.aborted && !signal.aborted) {
         return tooComplex(`the image took over the decode budget of ${this.decodeBudgetMs} ms`);

@@ -26,10 +26,11 @@ function encodeAs(pipeline: Sharp, task: FlipTask): Sharp {
  * The sharp engine: libvips decodes, flips and encodes in one pipeline on its own threads, so the event loop
  * stays free without a worker thread. EXIF orientation is applied first and metadata dropped, like Jimp.
  */
-export async function flipWithSharp(task: FlipTask, budgetMs: number): Promise<FlipOutcome> {
+export async function flipWithSharp(task: FlipTask, budgetMs?: number): Promise<FlipOutcome> {
   const started = performance.now();
+  // libvips counts whole seconds; 0 (the benchmark's direct calls pass no budget) means none.
   let pipeline = sharp(task.input, { limitInputPixels: task.maxPixels })
-    .timeout({ seconds: Math.ceil(budgetMs / 1000) })
+    .timeout({ seconds: budgetMs === undefined ? 0 : Math.ceil(budgetMs / 1000) })
     .autoOrient();
   if (task.axis !== 'horizontal') pipeline = pipeline.flip();
   if (task.axis !== 'vertical') pipeline = pipeline.flop();

@@ -27,7 +27,11 @@ export async function flipJob(
   declared?: ImageMime,
 ): Promise<FlipJobResult> {
   const header = readImageHeader(input);
-  if (header === undefined) throw new HttpError('invalid_image', 'The body is not a readable image.');
+  if (header === undefined) {
+    // The structure check of the declared type names what it finds (BigTIFF, say) better than "unreadable".
+    if (declared !== undefined) checkImageStructure(input, declared, maxPixels);
+    throw new HttpError('invalid_image', 'The body is not a readable image.');
+  }
   if (declared !== undefined && header.mime !== declared) {
     throw new HttpError('invalid_image', `The body is ${header.mime}, not the declared ${declared}.`);
   }

@@ -33,6 +33,8 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader | undefined {
     const { type, width, height } = imageSize(bytes);
     const mime = type === undefined ? undefined : mimeBySniffedType[type];
     if (mime === undefined || !(width > 0) || !(height > 0)) return undefined;
+    // image-size reads an OS/2 1.x BMP's 16-bit sizes as 32-bit ones: no size rather than a wrong one.
+    if (mime === 'image/bmp' && bytes[14] === 12) return undefined;
     return { mime, width, height };
   } catch {
     return undefined;

@@ -72,10 +72,24 @@ describe('flip queue', () => {
     assert.ok(replies[0]!.at < replies[1]!.at && replies[1]!.at < replies[2]!.at, 'replies out of arrival order');
   });
 
+  it('ends a job over FLIP_DECODE_BUDGET_MS with 422, replaces the thread, and the next job works', async () => {
+    const service = await start({ FLIP_DECODE_BUDGET_MS: '1000' });
+    const overBudget = await flip(service, bmpImage(5000, 5000), 'image/bmp');
+    assert.equal(overBudget.status, 422);
+    assert.equal(JSON.parse(overBudget.body).error.code, 'image_too_complex');
+    const next = await flip(service, await encode(pattern(16, 16), 'image/png'), 'image/png');
+    assert.equal(next.status, 200);
+  });
+
   it('answers 504 when a job runs past FLIP_TIMEOUT_MS, replaces the thread, and the next job works', async () => {
-    const service = await start({ FLIP_TIMEOUT_MS: '1500', FLIP_QUEUE_MAX: '2' });
-    const timedOut = await flip(service, bmpImage(5000, 5000), 'image/bmp');
-    assert.equal(timedOut.status, 504);
+    // The first job holds the thread for its budget (1 s); the second starts then and meets its deadline
+    // (1.5 s from arrival) half a second into its own run.
+    const service = await start({ FLIP_TIMEOUT_MS: '1500', FLIP_DECODE_BUDGET_MS: '1000', FLIP_QUEUE_MAX: '2' });
+    const [first, timedOut] = await Promise.all([
+      flip(service, bmpImage(5000, 5000), 'image/bmp'),
+      flip(service, bmpImage(5000, 5000), 'image/bmp'),
+    ]);
+    assert.deepEqual([first.status, timedOut.status], [422, 504]);
     assert.equal(JSON.parse(timedOut.body).error.code, 'job_timeout');
     const next = await flip(service, await encode(pattern(16, 16), 'image/png'), 'image/png');
     assert.equal(next.status, 200);

@@ -1,6 +1,8 @@
 import { broken, tooManyPixels, unsupported } from './refusal';
 
-const DIB_HEADER_SIZES = new Set([12, 40, 52, 56, 108, 124]);
+// BITMAPINFOHEADER and its extensions. The OS/2 1.x header (12 bytes) is left out: the header reader misreads
+// its 16-bit sizes.
+const DIB_HEADER_SIZES = new Set([40, 52, 56, 108, 124]);
 const compressionNames: Record<number, string> = {
   1: 'RLE8-compressed BMP',
   2: 'RLE4-compressed BMP',
@@ -21,18 +23,17 @@ export function checkBmp(bytes: Uint8Array, maxPixels: number): void {
   const headerSize = view.getUint32(14, true);
   if (!DIB_HEADER_SIZES.has(headerSize)) throw unsupported(`BMP with a ${headerSize}-byte header`);
   if (14 + headerSize > bytes.length) throw broken('BMP', 'it ends inside its header');
-  const os2 = headerSize === 12;
-  const width = os2 ? view.getUint16(18, true) : view.getInt32(18, true);
-  const height = os2 ? view.getInt16(22, true) : view.getInt32(22, true);
-  const planes = view.getUint16(os2 ? 22 : 26, true);
-  const bits = view.getUint16(os2 ? 24 : 28, true);
-  const compression = os2 ? 0 : view.getUint32(30, true);
+  const width = view.getInt32(18, true);
+  const height = view.getInt32(22, true);
+  const planes = view.getUint16(26, true);
+  const bits = view.getUint16(28, true);
+  const compression = view.getUint32(30, true);
   if (width <= 0 || height === 0) throw broken('BMP', `its size ${width}x${height} is not an image`);
   if (width * Math.abs(height) > maxPixels) throw tooManyPixels(`${width}x${Math.abs(height)}`, maxPixels);
   if (planes !== 1) throw broken('BMP', `it has ${planes} planes`);
   if (compression !== 0) throw unsupported(compressionNames[compression] ?? `BMP compression ${compression}`);
   if (![1, 4, 8, 24, 32].includes(bits)) throw unsupported(`${bits}-bit BMP`);
-  if (bits <= 8 && !os2) {
+  if (bits <= 8) {
     const coloursUsed = view.getUint32(46, true);
     if (coloursUsed > 2 ** bits) throw broken('BMP', `it declares ${coloursUsed} colours for ${bits}-bit pixels`);
   }

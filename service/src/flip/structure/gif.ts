@@ -7,6 +7,15 @@ const MAX_FRAMES = 10_000;
  * GIF allows, and frames × screen size (what decoding them all costs) must be within the pixel limit.
  */
 export function checkGif(bytes: Uint8Array, maxPixels: number): void {
+  readGifFrames(bytes, maxPixels);
+}
+
+/** Each frame's delay in centiseconds, as its graphic control extension states it (0 without one). */
+export function gifFrameDelays(bytes: Uint8Array): number[] {
+  return readGifFrames(bytes, Number.POSITIVE_INFINITY);
+}
+
+function readGifFrames(bytes: Uint8Array, maxPixels: number): number[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const signature = String.fromCharCode(...bytes.subarray(0, 6));
   if (signature !== 'GIF87a' && signature !== 'GIF89a') throw broken('GIF', 'its signature is wrong');
@@ -15,6 +24,8 @@ export function checkGif(bytes: Uint8Array, maxPixels: number): void {
   const height = view.getUint16(8, true);
   let offset = 13 + colourTableBytes(bytes[10]!);
   let frames = 0;
+  const delays: number[] = [];
+  let delay = 0;
   const need = (count: number) => {
     if (offset + count > bytes.length) throw broken('GIF', 'it ends before its trailer');
   };
@@ -32,7 +43,12 @@ export function checkGif(bytes: Uint8Array, maxPixels: number): void {
     const introducer = bytes[offset++]!;
     if (introducer === 0x3b) break;
     if (introducer === 0x21) {
-      need(1);
+      need(2);
+      // A graphic control extension: its delay applies to the next frame.
+      if (bytes[offset] === 0xf9 && bytes[offset + 1] === 4) {
+        need(6);
+        delay = view.getUint16(offset + 3, true);
+      }
       offset++;
       skipSubBlocks();
     } else if (introducer === 0x2c) {
@@ -49,6 +65,8 @@ export function checkGif(bytes: Uint8Array, maxPixels: number): void {
       const codeSize = bytes[offset++]!;
       if (codeSize < 2 || codeSize > 8) throw broken('GIF', `frame ${frames + 1} has LZW code size ${codeSize}`);
       skipSubBlocks();
+      delays.push(delay);
+      delay = 0;
       frames++;
       if (frames > MAX_FRAMES) throw broken('GIF', `it has over ${MAX_FRAMES} frames`);
       if (frames * width * height > maxPixels) throw tooManyPixels(`${frames} frames of ${width}x${height}`, maxPixels);
@@ -57,6 +75,7 @@ export function checkGif(bytes: Uint8Array, maxPixels: number): void {
     }
   }
   if (frames === 0) throw broken('GIF', 'it has no image');
+  return delays;
 }
 
 /** Bytes of the colour table a packed-fields byte announces (none when its top bit is clear). */

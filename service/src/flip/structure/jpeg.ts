@@ -20,7 +20,8 @@ export function checkJpeg(bytes: Uint8Array, maxPixels: number): void {
     if (bytes[offset] !== 0xff) throw broken('JPEG', `a segment is expected at byte ${offset}`);
     const marker = bytes[offset + 1]!;
     const length = view.getUint16(offset + 2);
-    if (length < 2 || offset + 2 + length > bytes.length) throw broken('JPEG', 'a segment runs past the end of the file');
+    if (length < 2 || offset + 2 + length > bytes.length)
+      throw broken('JPEG', 'a segment runs past the end of the file');
     const isFrame = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
     if (isFrame) {
       if (length < 8) throw broken('JPEG', 'its frame header is short');

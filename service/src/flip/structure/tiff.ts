@@ -5,7 +5,21 @@ import { broken, tooManyPixels, unsupported } from './refusal';
 const MAX_IFDS = 64;
 const MAX_ENTRIES = 4096;
 
-const typeSizes: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4 };
+const typeSizes: Record<number, number> = {
+  1: 1,
+  2: 1,
+  3: 2,
+  4: 4,
+  5: 8,
+  6: 1,
+  7: 1,
+  8: 2,
+  9: 4,
+  10: 8,
+  11: 4,
+  12: 8,
+  13: 4,
+};
 // Tags whose values point at further directories, which decoders follow too.
 const IFD_POINTER_TAGS = new Set([330, 34665, 34853, 40965]);
 
@@ -67,7 +81,8 @@ export function checkTiff(bytes: Uint8Array, maxPixels: number): void {
   if (magic !== 42) throw broken('TIFF', `its magic number is ${magic}`);
 
   const readIfd = (offset: number): { entries: Map<number, Entry>; next: number } => {
-    if (offset < 8 || offset + 2 > bytes.length) throw broken('TIFF', `a directory at byte ${offset} is outside the file`);
+    if (offset < 8 || offset + 2 > bytes.length)
+      throw broken('TIFF', `a directory at byte ${offset} is outside the file`);
     const count = u16(offset);
     if (count === 0 || count > MAX_ENTRIES) throw broken('TIFF', `a directory has ${count} entries`);
     if (offset + 2 + count * 12 + 4 > bytes.length) throw broken('TIFF', 'a directory runs past the end of the file');

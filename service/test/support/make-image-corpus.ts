@@ -1,0 +1,455 @@
+// Writes service/test/corpus/: odd but valid variants of every format the service reads (made by Debian's
+// ImageMagick from a pattern the project draws, so the files carry the project's own licence), hand-built
+// structural attacks, and truncations, with manifest.json saying what the service must answer for each.
+// Run: npx tsx service/test/support/make-image-corpus.ts   (needs: apt-get install imagemagick)
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
+import type { ErrorCode } from '../../src/errors';
+import type { ImageMime } from '../../src/flip/image-format';
+import { magick } from './imagemagick';
+import { pattern } from './images';
+
+export const corpusDir = join(__dirname, '..', 'corpus');
+
+type Expectation = 'flip' | ErrorCode;
+
+export interface CorpusEntry {
+  file: string;
+  mime: ImageMime;
+  /** `flip`: answered 200 with exactly the flipped picture; otherwise the 4xx code. */
+  expect: Expectation;
+  /** Where the sharp engine answers otherwise (README's format table says why). */
+  sharp?: Expectation;
+  /** For `flip`: the largest difference per channel allowed against the reference (lossy or converted). */
+  tolerance?: number;
+}
+
+const formatOf: Record<ImageMime, string> = {
+  'image/png': 'png',
+  'image/gif': 'gif',
+  'image/bmp': 'bmp',
+  'image/tiff': 'tiff',
+  'image/jpeg': 'jpg',
+};
+
+function rawPng(width: number, height: number, alpha: boolean): Buffer {
+  const { data } = pattern(width, height);
+  if (alpha) for (let i = 3; i < data.length; i += 4) data[i] = (i * 7) % 256;
+  return magick(
+    ['-size', `${width}x${height}`, '-depth', '8', 'rgba:-', ...(alpha ? [] : ['-alpha', 'off']), '-strip', 'png:-'],
+    data,
+  );
+}
+
+// ImageMagick writes no dates or software names into these, so the files are the same on every run.
+const STABLE = ['-strip', '-define', 'png:exclude-chunks=date,time'];
+
+function made(source: Buffer, args: string[], out: string): Buffer {
+  return magick(['png:-', ...STABLE, ...args, out], source);
+}
+
+// --- hand-built structures --------------------------------------------------------------------------------
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const chunk = Buffer.alloc(12 + data.length);
+  chunk.writeUInt32BE(data.length, 0);
+  chunk.write(type, 4, 'latin1');
+  data.copy(chunk, 8);
+  chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + data.length)), 8 + data.length);
+  return chunk;
+}
+
+function crc32(bytes: Buffer): number {
+  let c = 0xffffffff;
+  for (const byte of bytes) {
+    c ^= byte;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** An 8-bit gray PNG from rows of filter-byte-prefixed scanlines, with the zlib stream cut into IDATs. */
+function grayPng(width: number, height: number, idats: (zlib: Buffer) => Buffer[]): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  const rows = Buffer.alloc(height * (width + 1));
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) rows[y * (width + 1) + 1 + x] = (x * 9 + y * 5) % 256;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', ihdr),
+    ...idats(deflateSync(rows)).map((part) => pngChunk('IDAT', part)),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+interface TiffTag {
+  tag: number;
+  values: number[];
+}
+
+/** A little-endian TIFF of one 8-bit gray page, 4x4, with optional extra tags and a next-IFD pointer. */
+function grayTiff({
+  extra = [],
+  next = 0,
+  stripOffset,
+}: { extra?: TiffTag[]; next?: number; stripOffset?: number } = {}) {
+  const pixels = Buffer.from(Array.from({ length: 16 }, (_, i) => i * 16));
+  const tags: TiffTag[] = [
+    { tag: 256, values: [4] },
+    { tag: 257, values: [4] },
+    { tag: 258, values: [8] },
+    { tag: 259, values: [1] },
+    { tag: 262, values: [1] },
+    { tag: 273, values: [stripOffset ?? 8] },
+    { tag: 277, values: [1] },
+    { tag: 278, values: [4] },
+    { tag: 279, values: [16] },
+    ...extra,
+  ].sort((a, b) => a.tag - b.tag);
+  const ifdAt = 8 + pixels.length;
+  const ifd = Buffer.alloc(2 + tags.length * 12 + 4);
+  ifd.writeUInt16LE(tags.length, 0);
+  tags.forEach(({ tag, values }, i) => {
+    const at = 2 + i * 12;
+    ifd.writeUInt16LE(tag, at);
+    ifd.writeUInt16LE(4, at + 2);
+    ifd.writeUInt32LE(values.length, at + 4);
+    ifd.writeUInt32LE(values[0]!, at + 8);
+  });
+  ifd.writeUInt32LE(next === -1 ? ifdAt : next, 2 + tags.length * 12);
+  const header = Buffer.from([0x49, 0x49, 42, 0, 0, 0, 0, 0]);
+  header.writeUInt32LE(ifdAt, 4);
+  return { bytes: Buffer.concat([header, pixels, ifd]), ifdAt };
+}
+
+/** A GIF89a with a 2-colour global table and the given frames (x, y, width, height, LZW code size, data). */
+function gif(
+  width: number,
+  height: number,
+  frames: Array<{ x?: number; y?: number; width: number; height: number; codeSize?: number; data: Buffer }>,
+): Buffer {
+  const screen = Buffer.alloc(13);
+  screen.write('GIF89a', 0, 'latin1');
+  screen.writeUInt16LE(width, 6);
+  screen.writeUInt16LE(height, 8);
+  screen[10] = 0x80;
+  const parts: Buffer[] = [screen, Buffer.from([0, 0, 0, 255, 255, 255])];
+  for (const frame of frames) {
+    const descriptor = Buffer.alloc(10);
+    descriptor[0] = 0x2c;
+    descriptor.writeUInt16LE(frame.x ?? 0, 1);
+    descriptor.writeUInt16LE(frame.y ?? 0, 3);
+    descriptor.writeUInt16LE(frame.width, 5);
+    descriptor.writeUInt16LE(frame.height, 7);
+    parts.push(descriptor, Buffer.from([frame.codeSize ?? 2]));
+    for (let offset = 0; offset < frame.data.length; offset += 255) {
+      const block = frame.data.subarray(offset, offset + 255);
+      parts.push(Buffer.from([block.length]), block);
+    }
+    parts.push(Buffer.from([0]));
+  }
+  parts.push(Buffer.from([0x3b]));
+  return Buffer.concat(parts);
+}
+
+/** LZW codes of one width packed least significant bit first, as GIF stores them. */
+function packCodes(codes: number[], width: number): Buffer {
+  const bytes = Buffer.alloc(Math.ceil((codes.length * width) / 8));
+  codes.forEach((code, i) => {
+    for (let bit = 0; bit < width; bit++) {
+      const at = i * width + bit;
+      if ((code >> bit) & 1) bytes[at >> 3] = bytes[at >> 3]! | (1 << (at & 7));
+    }
+  });
+  return bytes;
+}
+
+// LZW for one pixel of colour 0 with code size 2: clear (4), 0, end (5), packed LSB first in 3-bit codes.
+const ONE_PIXEL_LZW = Buffer.from([0x44, 0x01]);
+
+function corpus(): Array<CorpusEntry & { bytes: Buffer }> {
+  const opaque = rawPng(40, 28, false);
+  const translucent = rawPng(40, 28, true);
+  const entries: Array<CorpusEntry & { bytes: Buffer }> = [];
+  const add = (
+    file: string,
+    mime: ImageMime,
+    expect: Expectation,
+    bytes: Buffer,
+    tolerance?: number,
+    sharp?: Expectation,
+  ) =>
+    entries.push({
+      file: `${file}.${formatOf[mime]}`,
+      mime,
+      expect,
+      bytes,
+      ...(tolerance ? { tolerance } : {}),
+      ...(sharp ? { sharp } : {}),
+    });
+
+  // PNG: every colour type and depth, interlaced, many IDATs.
+  add('png-rgb8', 'image/png', 'flip', made(opaque, [], 'PNG24:-'));
+  add('png-rgba8', 'image/png', 'flip', made(translucent, [], 'PNG32:-'));
+  add('png-palette8', 'image/png', 'flip', made(opaque, ['-colors', '60'], 'PNG8:-'));
+  add(
+    'png-palette-trns',
+    'image/png',
+    'flip',
+    made(translucent, ['-channel', 'A', '-threshold', '50%', '+channel', '-colors', '30'], 'PNG8:-'),
+  );
+  add('png-gray1', 'image/png', 'flip', made(opaque, ['-type', 'Bilevel'], 'png:-'));
+  add(
+    'png-gray4',
+    'image/png',
+    'flip',
+    made(opaque, ['-colorspace', 'Gray', '-depth', '4', '-define', 'png:color-type=0'], 'png:-'),
+  );
+  add('png-gray8', 'image/png', 'flip', made(opaque, ['-colorspace', 'Gray', '-define', 'png:color-type=0'], 'png:-'));
+  add(
+    'png-graya8',
+    'image/png',
+    'flip',
+    made(translucent, ['-colorspace', 'Gray', '-define', 'png:color-type=4'], 'png:-'),
+  );
+  add('png-rgb16', 'image/png', 'flip', made(opaque, ['-depth', '16'], 'PNG48:-'), 1);
+  add('png-rgba16', 'image/png', 'flip', made(translucent, ['-depth', '16'], 'PNG64:-'), 1);
+  add('png-interlaced', 'image/png', 'flip', made(opaque, ['-interlace', 'PNG'], 'PNG24:-'));
+  add(
+    'png-idat-per-byte',
+    'image/png',
+    'flip',
+    grayPng(9, 7, (zlib) => [...zlib].map((byte) => Buffer.from([byte]))),
+  );
+  add(
+    'png-idat-empty-chunks',
+    'image/png',
+    'flip',
+    grayPng(9, 7, (zlib) => [Buffer.alloc(0), zlib, Buffer.alloc(0)]),
+  );
+  add(
+    'png-idat-padded',
+    'image/png',
+    'flip',
+    grayPng(9, 7, (zlib) => [zlib, Buffer.alloc(100)]),
+  );
+
+  // GIF: palettes, transparency, interlacing, animation with partial frames, delays, disposal and loop count.
+  add('gif-palette64', 'image/gif', 'flip', made(opaque, ['-colors', '64'], 'gif:-'));
+  add('gif-palette256', 'image/gif', 'flip', made(opaque, ['-colors', '256'], 'gif:-'));
+  add(
+    'gif-transparent',
+    'image/gif',
+    'flip',
+    made(translucent, ['-channel', 'A', '-threshold', '50%', '+channel', '-colors', '40'], 'gif:-'),
+  );
+  add('gif-interlaced', 'image/gif', 'flip', made(opaque, ['-colors', '32', '-interlace', 'GIF'], 'gif:-'));
+  add('gif87a', 'image/gif', 'flip', made(opaque, ['-colors', '16'], 'GIF87:-'));
+  add(
+    'gif-animated',
+    'image/gif',
+    'flip',
+    magick([
+      ...['-size', '30x20', '-delay', '10', 'xc:navy'],
+      ...['-delay', '25', '-dispose', 'None', '-page', '30x20+3+2', '-size', '12x8', 'xc:orange'],
+      ...['-delay', '40', '-dispose', 'Background', '-page', '30x20+15+9', '-size', '9x7', 'xc:lime'],
+      ...['-delay', '5', '-dispose', 'Previous', '-page', '30x20+1+12', '-size', '20x4', 'xc:white'],
+      ...['-loop', '3', '-strip', 'gif:-'],
+    ]),
+  );
+
+  // BMP: the uncompressed depths, OS/2 header, bottom-up and top-down rows.
+  add('bmp-24', 'image/bmp', 'flip', made(opaque, [], 'BMP3:-'));
+  add(
+    'bmp-8-palette',
+    'image/bmp',
+    'flip',
+    made(opaque, ['-colors', '200', '-type', 'Palette', '-compress', 'None'], 'BMP3:-'),
+  );
+  add(
+    'bmp-4-palette',
+    'image/bmp',
+    'flip',
+    made(opaque, ['-colors', '16', '-type', 'Palette', '-compress', 'None'], 'BMP3:-'),
+  );
+  add('bmp-1-bilevel', 'image/bmp', 'flip', made(opaque, ['-type', 'Bilevel'], 'BMP3:-'));
+  add('bmp-os2', 'image/bmp', 'unsupported_image', made(opaque, [], 'BMP2:-'));
+  add('bmp-top-down', 'image/bmp', 'flip', topDown(made(opaque, [], 'BMP3:-')));
+  add(
+    'bmp-rle8',
+    'image/bmp',
+    'unsupported_image',
+    made(opaque, ['-colors', '100', '-type', 'Palette', '-compress', 'RLE'], 'BMP3:-'),
+  );
+  add('bmp-32-bitfields', 'image/bmp', 'unsupported_image', made(translucent, [], 'BMP:-'));
+  add('bmp-16-rgb565', 'image/bmp', 'unsupported_image', made(opaque, ['-define', 'bmp:subtype=RGB565'], 'BMP:-'));
+
+  // TIFF: compressions, predictor, tiles, byte orders, gray, bilevel, palette, alpha; refused layouts.
+  add('tiff-none', 'image/tiff', 'flip', made(opaque, ['-compress', 'None'], 'tiff:-'));
+  add('tiff-lzw', 'image/tiff', 'flip', made(opaque, ['-compress', 'LZW'], 'tiff:-'));
+  add(
+    'tiff-lzw-predictor',
+    'image/tiff',
+    'flip',
+    made(opaque, ['-compress', 'LZW', '-define', 'tiff:predictor=2'], 'tiff:-'),
+  );
+  add('tiff-deflate', 'image/tiff', 'flip', made(opaque, ['-compress', 'Zip'], 'tiff:-'));
+  add('tiff-packbits', 'image/tiff', 'flip', made(opaque, ['-compress', 'RLE'], 'tiff:-'));
+  add('tiff-big-endian', 'image/tiff', 'flip', made(opaque, ['-compress', 'None', '-endian', 'MSB'], 'tiff:-'));
+  add(
+    'tiff-tiled',
+    'image/tiff',
+    'flip',
+    made(opaque, ['-compress', 'None', '-define', 'tiff:tile-geometry=16x16'], 'tiff:-'),
+  );
+  add('tiff-rgba', 'image/tiff', 'flip', made(translucent, ['-compress', 'None'], 'tiff:-'));
+  add('tiff-gray8', 'image/tiff', 'flip', made(opaque, ['-colorspace', 'Gray', '-compress', 'None'], 'tiff:-'));
+  add('tiff-bilevel', 'image/tiff', 'flip', made(opaque, ['-type', 'Bilevel', '-compress', 'None'], 'tiff:-'));
+  // A TIFF colour map holds 16-bit values: decoders round them to 8 bits one way or another.
+  add(
+    'tiff-palette',
+    'image/tiff',
+    'flip',
+    made(opaque, ['-colors', '50', '-type', 'Palette', '-compress', 'None'], 'tiff:-'),
+    1,
+  );
+  add('tiff-16bit', 'image/tiff', 'unsupported_image', made(opaque, ['-depth', '16', '-compress', 'None'], 'tiff:-'));
+  add(
+    'tiff-gray4',
+    'image/tiff',
+    'unsupported_image',
+    made(opaque, ['-colorspace', 'Gray', '-depth', '4', '-compress', 'None'], 'tiff:-'),
+  );
+  add(
+    'tiff-planar',
+    'image/tiff',
+    'unsupported_image',
+    made(opaque, ['-interlace', 'Plane', '-compress', 'None'], 'tiff:-'),
+  );
+  add(
+    'tiff-lab',
+    'image/tiff',
+    'unsupported_image',
+    made(opaque, ['-colorspace', 'Lab', '-compress', 'None'], 'tiff:-'),
+  );
+  add(
+    'tiff-cmyk',
+    'image/tiff',
+    'unsupported_image',
+    made(opaque, ['-colorspace', 'CMYK', '-compress', 'None'], 'tiff:-'),
+  );
+  add('tiff-jpeg', 'image/tiff', 'unsupported_image', made(opaque, ['-compress', 'JPEG'], 'tiff:-'));
+  add('tiff-bigtiff', 'image/tiff', 'unsupported_image', made(opaque, ['-compress', 'None'], 'TIFF64:-'));
+  add(
+    'tiff-two-pages',
+    'image/tiff',
+    'unsupported_image',
+    magick(['png:-', '(', '+clone', '-negate', ')', ...STABLE, 'tiff:-'], opaque),
+  );
+
+  // JPEG, whichever codec decodes it: compared with a tolerance for the codecs' rounding.
+  add('jpeg-baseline', 'image/jpeg', 'flip', made(opaque, ['-quality', '95'], 'jpg:-'), 24);
+  add('jpeg-progressive', 'image/jpeg', 'flip', made(opaque, ['-quality', '95', '-interlace', 'JPEG'], 'jpg:-'), 24);
+  add('jpeg-gray', 'image/jpeg', 'flip', made(opaque, ['-quality', '95', '-colorspace', 'Gray'], 'jpg:-'), 24);
+  add('jpeg-444', 'image/jpeg', 'flip', made(opaque, ['-quality', '95', '-sampling-factor', '1x1'], 'jpg:-'), 24);
+
+  // Structural attacks.
+  const loopToSelf = grayTiff({ next: -1 }).bytes;
+  add('attack-tiff-ifd-loop', 'image/tiff', 'invalid_image', loopToSelf);
+  const { ifdAt } = grayTiff();
+  add(
+    'attack-tiff-exif-loop',
+    'image/tiff',
+    'invalid_image',
+    grayTiff({ extra: [{ tag: 34665, values: [ifdAt] }] }).bytes,
+  );
+  add('attack-tiff-strip-past-end', 'image/tiff', 'invalid_image', grayTiff({ stripOffset: 1_000_000 }).bytes);
+  const manyEntries = Buffer.from(grayTiff().bytes);
+  manyEntries.writeUInt16LE(65535, ifdAt);
+  add('attack-tiff-entry-count', 'image/tiff', 'invalid_image', manyEntries);
+  add(
+    'attack-gif-code-size-12',
+    'image/gif',
+    'invalid_image',
+    gif(1, 1, [{ width: 1, height: 1, codeSize: 12, data: ONE_PIXEL_LZW }]),
+  );
+  // 80 000 clear-then-pixel codes for a 2x2 frame and no end code: decoders stop once the frame is full.
+  const endless = Array.from({ length: 80_000 }, () => [4, 0]).flat();
+  add('attack-gif-endless-lzw', 'image/gif', 'flip', gif(2, 2, [{ width: 2, height: 2, data: packCodes(endless, 3) }]));
+  const manyScreens = Array.from({ length: 12 }, () => ({ width: 1, height: 1, data: ONE_PIXEL_LZW }));
+  add('attack-gif-frames-times-screen', 'image/gif', 'too_many_pixels', gif(2000, 2000, manyScreens));
+  const tooManyFrames = Array.from({ length: 10_001 }, () => ({ width: 1, height: 1, data: ONE_PIXEL_LZW }));
+  add('attack-gif-frame-count', 'image/gif', 'invalid_image', gif(1, 1, tooManyFrames));
+  add(
+    'attack-gif-frame-outside',
+    'image/gif',
+    'unsupported_image',
+    gif(4, 4, [{ x: 3, y: 3, width: 4, height: 4, data: ONE_PIXEL_LZW }]),
+  );
+  const bogusLength = Buffer.from(made(opaque, [], 'PNG24:-'));
+  bogusLength.writeUInt32BE(0xfffffff0, 33);
+  add('attack-png-chunk-length', 'image/png', 'invalid_image', bogusLength);
+  const badCrc = Buffer.from(made(opaque, [], 'PNG24:-'));
+  badCrc[29] = badCrc[29]! ^ 0xff;
+  add('attack-png-crc', 'image/png', 'invalid_image', badCrc);
+  // 64 MiB of rows for a 4x4 image: libpng (sharp) stops reading at the image's end, Jimp refuses it.
+  const bomb = grayPng(4, 4, () => [deflateSync(Buffer.alloc(64 * 1024 * 1024))]);
+  add('attack-png-inflate-bomb', 'image/png', 'invalid_image', bomb, undefined, 'flip');
+  const interlacedBomb = Buffer.from(bomb);
+  interlacedBomb[28] = 1;
+  interlacedBomb.writeUInt32BE(crc32(interlacedBomb.subarray(12, 29)), 29);
+  add('attack-png-interlaced-inflate-bomb', 'image/png', 'invalid_image', interlacedBomb, undefined, 'flip');
+  const bmpPalette = Buffer.from(made(opaque, ['-colors', '16', '-type', 'Palette'], 'BMP3:-'));
+  bmpPalette.writeUInt32LE(1_000_000, 46);
+  add('attack-bmp-palette-count', 'image/bmp', 'invalid_image', bmpPalette);
+  const bmpTall = Buffer.from(made(opaque, [], 'BMP3:-'));
+  bmpTall.writeInt32LE(20_000, 22);
+  add('attack-bmp-rows-past-end', 'image/bmp', 'invalid_image', bmpTall);
+
+  // Truncations: every valid base cut at half its length.
+  for (const base of entries.filter((entry) => !entry.file.startsWith('attack-') && entry.expect === 'flip')) {
+    if (!/^(png-rgb8|gif-palette64|gif-animated|bmp-24|tiff-lzw|jpeg-baseline|jpeg-progressive)\./.test(base.file))
+      continue;
+    add(
+      `truncated-${base.file.replace(/\.\w+$/, '')}`,
+      base.mime,
+      'invalid_image',
+      base.bytes.subarray(0, base.bytes.length >> 1),
+    );
+  }
+  return entries;
+}
+
+/** The same BMP with a negative height and its rows in top-down order. */
+function topDown(bmp: Buffer): Buffer {
+  const out = Buffer.from(bmp);
+  const dataOffset = bmp.readUInt32LE(10);
+  const width = bmp.readInt32LE(18);
+  const height = bmp.readInt32LE(22);
+  const rowBytes = Math.ceil((width * bmp.readUInt16LE(28)) / 32) * 4;
+  out.writeInt32LE(-height, 22);
+  for (let row = 0; row < height; row++) {
+    bmp.copy(
+      out,
+      dataOffset + row * rowBytes,
+      dataOffset + (height - 1 - row) * rowBytes,
+      dataOffset + (height - row) * rowBytes,
+    );
+  }
+  return out;
+}
+
+if (require.main === module) {
+  rmSync(corpusDir, { recursive: true, force: true });
+  mkdirSync(corpusDir, { recursive: true });
+  const entries = corpus();
+  for (const { file, bytes } of entries) writeFileSync(join(corpusDir, file), bytes);
+  // JSON leaves the bytes out.
+  const manifest = entries.map((entry) => ({ ...entry, bytes: undefined }));
+  writeFileSync(join(corpusDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  process.stdout.write(`${readdirSync(corpusDir).length - 1} files in ${corpusDir}\n`);
+}
