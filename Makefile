@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM := npm --no-audit --no-fund
 
-.PHONY: help install build lint typecheck test test-service start-standard start-cluster
+.PHONY: help install build lint typecheck test test-service start-standard start-cluster image-corpus
 .PHONY: test-pm2 pm2 pm2-monit pm2-stop monit test-loadtest k6 bench
 .PHONY: docker up down scale logs test-stack
 
@@ -25,8 +25,13 @@ lint: install ## ESLint over the repository
 typecheck: install ## tsc --noEmit over sources and tests
 	$(NPM) run typecheck
 
-test-service: build ## Service tests: contract, errors, queue, shutdown, cluster runner
+test-service: build ## Service tests: contract, errors, queue, shutdown, cluster runner, image corpus, mutation run
+	bash deploy/install-packages.sh convert-im6.q16=imagemagick
 	$(NPM) run test:service
+
+image-corpus: install ## Rewrite service/test/corpus/ (odd, hostile and truncated images) with ImageMagick
+	bash deploy/install-packages.sh convert-im6.q16=imagemagick
+	$(NPM) run corpus
 
 test-pm2: build ## PM2 cluster mode under load through nginx: crash switch, SIGKILL, reload, stop (~2 min)
 	bash deploy/install-packages.sh nginx=nginx tmux=tmux

@@ -1,16 +1,17 @@
 // Writes service/test/corpus/: odd but valid variants of every format the service reads (made by Debian's
 // ImageMagick from a pattern the project draws, so the files carry the project's own licence), hand-built
 // structural attacks, and truncations, with manifest.json saying what the service must answer for each.
-// Run: npx tsx service/test/support/make-image-corpus.ts   (needs: apt-get install imagemagick)
+// Run: make image-corpus
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import type { ErrorCode } from '../../src/errors';
 import type { ImageMime } from '../../src/flip/image-format';
+import { grayTiff } from './gray-tiff';
 import { magick } from './imagemagick';
 import { pattern } from './images';
 
-export const corpusDir = join(__dirname, '..', 'corpus');
+const corpusDir = join(__dirname, '..', 'corpus');
 
 type Expectation = 'flip' | ErrorCode;
 
@@ -84,46 +85,6 @@ function grayPng(width: number, height: number, idats: (zlib: Buffer) => Buffer[
     ...idats(deflateSync(rows)).map((part) => pngChunk('IDAT', part)),
     pngChunk('IEND', Buffer.alloc(0)),
   ]);
-}
-
-interface TiffTag {
-  tag: number;
-  values: number[];
-}
-
-/** A little-endian TIFF of one 8-bit gray page, 4x4, with optional extra tags and a next-IFD pointer. */
-function grayTiff({
-  extra = [],
-  next = 0,
-  stripOffset,
-}: { extra?: TiffTag[]; next?: number; stripOffset?: number } = {}) {
-  const pixels = Buffer.from(Array.from({ length: 16 }, (_, i) => i * 16));
-  const tags: TiffTag[] = [
-    { tag: 256, values: [4] },
-    { tag: 257, values: [4] },
-    { tag: 258, values: [8] },
-    { tag: 259, values: [1] },
-    { tag: 262, values: [1] },
-    { tag: 273, values: [stripOffset ?? 8] },
-    { tag: 277, values: [1] },
-    { tag: 278, values: [4] },
-    { tag: 279, values: [16] },
-    ...extra,
-  ].sort((a, b) => a.tag - b.tag);
-  const ifdAt = 8 + pixels.length;
-  const ifd = Buffer.alloc(2 + tags.length * 12 + 4);
-  ifd.writeUInt16LE(tags.length, 0);
-  tags.forEach(({ tag, values }, i) => {
-    const at = 2 + i * 12;
-    ifd.writeUInt16LE(tag, at);
-    ifd.writeUInt16LE(4, at + 2);
-    ifd.writeUInt32LE(values.length, at + 4);
-    ifd.writeUInt32LE(values[0]!, at + 8);
-  });
-  ifd.writeUInt32LE(next === -1 ? ifdAt : next, 2 + tags.length * 12);
-  const header = Buffer.from([0x49, 0x49, 42, 0, 0, 0, 0, 0]);
-  header.writeUInt32LE(ifdAt, 4);
-  return { bytes: Buffer.concat([header, pixels, ifd]), ifdAt };
 }
 
 /** A GIF89a with a 2-colour global table and the given frames (x, y, width, height, LZW code size, data). */
