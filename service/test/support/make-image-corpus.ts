@@ -46,8 +46,14 @@ function rawPng(width: number, height: number, alpha: boolean): Buffer {
 // ImageMagick writes no dates or software names into these, so the files are the same on every run.
 const STABLE = ['-strip', '-define', 'png:exclude-chunks=date,time'];
 
-function made(source: Buffer, args: string[], out: string): Buffer {
-  return magick(['png:-', ...STABLE, ...args, out], source);
+/** `source` converted by ImageMagick; the last argument names the output. */
+function made(source: Buffer, args: string[]): Buffer {
+  return magick(['png:-', ...STABLE, ...args], source);
+}
+
+function mimeOfName(name: string): ImageMime {
+  const prefix = name.split(/[-0-9]/)[0]!;
+  return (Object.keys(formatOf) as ImageMime[]).find((mime) => mime.endsWith(`/${prefix}`))!;
 }
 
 // --- hand-built structures --------------------------------------------------------------------------------
@@ -153,39 +159,70 @@ function corpus(): Array<CorpusEntry & { bytes: Buffer }> {
       ...(sharp ? { sharp } : {}),
     });
 
-  // PNG: every colour type and depth, interlaced, many IDATs.
-  add('png-rgb8', 'image/png', 'flip', made(opaque, [], 'PNG24:-'));
-  add('png-rgba8', 'image/png', 'flip', made(translucent, [], 'PNG32:-'));
-  add('png-palette8', 'image/png', 'flip', made(opaque, ['-colors', '60'], 'PNG8:-'));
-  add(
-    'png-palette-trns',
-    'image/png',
-    'flip',
-    made(translucent, ['-channel', 'A', '-threshold', '50%', '+channel', '-colors', '30'], 'PNG8:-'),
-  );
-  add('png-gray1', 'image/png', 'flip', made(opaque, ['-type', 'Bilevel'], 'png:-'));
-  add(
-    'png-gray4',
-    'image/png',
-    'flip',
-    made(opaque, ['-colorspace', 'Gray', '-depth', '4', '-define', 'png:color-type=0'], 'png:-'),
-  );
-  add('png-gray8', 'image/png', 'flip', made(opaque, ['-colorspace', 'Gray', '-define', 'png:color-type=0'], 'png:-'));
-  add(
-    'png-graya8',
-    'image/png',
-    'flip',
-    made(translucent, ['-colorspace', 'Gray', '-define', 'png:color-type=4'], 'png:-'),
-  );
-  add('png-rgb16', 'image/png', 'flip', made(opaque, ['-depth', '16'], 'PNG48:-'), 1);
-  add('png-rgba16', 'image/png', 'flip', made(translucent, ['-depth', '16'], 'PNG64:-'), 1);
-  add('png-interlaced', 'image/png', 'flip', made(opaque, ['-interlace', 'PNG'], 'PNG24:-'));
-  add(
-    'png-idat-per-byte',
-    'image/png',
-    'flip',
-    grayPng(9, 7, (zlib) => [...zlib].map((byte) => Buffer.from([byte]))),
-  );
+  // Variants ImageMagick writes: [name, expected answer, source picture, arguments ending with the output].
+  const sources = { opaque, translucent };
+  const variants: Array<[string, Expectation, keyof typeof sources, string, number?]> = [
+    // PNG: every colour type and depth, palette transparency, interlacing; 16-bit becomes 8-bit on Jimp.
+    ['png-rgb8', 'flip', 'opaque', 'PNG24:-'],
+    ['png-rgba8', 'flip', 'translucent', 'PNG32:-'],
+    ['png-palette8', 'flip', 'opaque', '-colors 60 PNG8:-'],
+    ['png-palette-trns', 'flip', 'translucent', '-channel A -threshold 50% +channel -colors 30 PNG8:-'],
+    ['png-gray1', 'flip', 'opaque', '-type Bilevel png:-'],
+    ['png-gray4', 'flip', 'opaque', '-colorspace Gray -depth 4 -define png:color-type=0 png:-'],
+    ['png-gray8', 'flip', 'opaque', '-colorspace Gray -define png:color-type=0 png:-'],
+    ['png-graya8', 'flip', 'translucent', '-colorspace Gray -define png:color-type=4 png:-'],
+    ['png-rgb16', 'flip', 'opaque', '-depth 16 PNG48:-', 1],
+    ['png-rgba16', 'flip', 'translucent', '-depth 16 PNG64:-', 1],
+    ['png-interlaced', 'flip', 'opaque', '-interlace PNG PNG24:-'],
+    // GIF: palettes, transparency, interlacing, the first version of the format.
+    ['gif-palette64', 'flip', 'opaque', '-colors 64 gif:-'],
+    ['gif-palette256', 'flip', 'opaque', '-colors 256 gif:-'],
+    ['gif-transparent', 'flip', 'translucent', '-channel A -threshold 50% +channel -colors 40 gif:-'],
+    ['gif-interlaced', 'flip', 'opaque', '-colors 32 -interlace GIF gif:-'],
+    ['gif87a', 'flip', 'opaque', '-colors 16 GIF87:-'],
+    // BMP: the uncompressed depths; the compressed and bit-field layouts and the OS/2 header are refused.
+    ['bmp-24', 'flip', 'opaque', 'BMP3:-'],
+    ['bmp-8-palette', 'flip', 'opaque', '-colors 200 -type Palette -compress None BMP3:-'],
+    ['bmp-4-palette', 'flip', 'opaque', '-colors 16 -type Palette -compress None BMP3:-'],
+    ['bmp-1-bilevel', 'flip', 'opaque', '-type Bilevel BMP3:-'],
+    ['bmp-os2', 'unsupported_image', 'opaque', 'BMP2:-'],
+    ['bmp-rle8', 'unsupported_image', 'opaque', '-colors 100 -type Palette -compress RLE BMP3:-'],
+    ['bmp-32-bitfields', 'unsupported_image', 'translucent', 'BMP:-'],
+    ['bmp-16-rgb565', 'unsupported_image', 'opaque', '-define bmp:subtype=RGB565 BMP:-'],
+    // TIFF: compressions, predictor, tiles, byte orders, gray, bilevel, palette (a colour map holds 16-bit
+    // values: decoders round them to 8 bits one way or another), alpha; then the refused layouts.
+    ['tiff-none', 'flip', 'opaque', '-compress None tiff:-'],
+    ['tiff-lzw', 'flip', 'opaque', '-compress LZW tiff:-'],
+    ['tiff-lzw-predictor', 'flip', 'opaque', '-compress LZW -define tiff:predictor=2 tiff:-'],
+    ['tiff-deflate', 'flip', 'opaque', '-compress Zip tiff:-'],
+    ['tiff-packbits', 'flip', 'opaque', '-compress RLE tiff:-'],
+    ['tiff-big-endian', 'flip', 'opaque', '-compress None -endian MSB tiff:-'],
+    ['tiff-tiled', 'flip', 'opaque', '-compress None -define tiff:tile-geometry=16x16 tiff:-'],
+    ['tiff-rgba', 'flip', 'translucent', '-compress None tiff:-'],
+    ['tiff-gray8', 'flip', 'opaque', '-colorspace Gray -compress None tiff:-'],
+    ['tiff-bilevel', 'flip', 'opaque', '-type Bilevel -compress None tiff:-'],
+    ['tiff-palette', 'flip', 'opaque', '-colors 50 -type Palette -compress None tiff:-', 1],
+    ['tiff-16bit', 'unsupported_image', 'opaque', '-depth 16 -compress None tiff:-'],
+    ['tiff-gray4', 'unsupported_image', 'opaque', '-colorspace Gray -depth 4 -compress None tiff:-'],
+    ['tiff-planar', 'unsupported_image', 'opaque', '-interlace Plane -compress None tiff:-'],
+    ['tiff-lab', 'unsupported_image', 'opaque', '-colorspace Lab -compress None tiff:-'],
+    ['tiff-cmyk', 'unsupported_image', 'opaque', '-colorspace CMYK -compress None tiff:-'],
+    ['tiff-jpeg', 'unsupported_image', 'opaque', '-compress JPEG tiff:-'],
+    ['tiff-bigtiff', 'unsupported_image', 'opaque', '-compress None TIFF64:-'],
+    // JPEG, whichever codec decodes it: compared with a tolerance for the codecs' rounding.
+    ['jpeg-baseline', 'flip', 'opaque', '-quality 95 jpg:-', 24],
+    ['jpeg-progressive', 'flip', 'opaque', '-quality 95 -interlace JPEG jpg:-', 24],
+    ['jpeg-gray', 'flip', 'opaque', '-quality 95 -colorspace Gray jpg:-', 24],
+    ['jpeg-444', 'flip', 'opaque', '-quality 95 -sampling-factor 1x1 jpg:-', 24],
+  ];
+  for (const [name, expect, source, command, tolerance] of variants) {
+    add(name, mimeOfName(name), expect, made(sources[source], command.split(' ')), tolerance);
+  }
+
+  // Valid files ImageMagick does not write: image data in many or empty IDATs or followed by padding, an
+  // animation with partial frames, delays, every disposal and a loop count, top-down BMP rows, two TIFF pages.
+  const bytePerIdat = grayPng(9, 7, (zlib) => [...zlib].map((byte) => Buffer.from([byte])));
+  add('png-idat-per-byte', 'image/png', 'flip', bytePerIdat);
   add(
     'png-idat-empty-chunks',
     'image/png',
@@ -198,125 +235,17 @@ function corpus(): Array<CorpusEntry & { bytes: Buffer }> {
     'flip',
     grayPng(9, 7, (zlib) => [zlib, Buffer.alloc(100)]),
   );
-
-  // GIF: palettes, transparency, interlacing, animation with partial frames, delays, disposal and loop count.
-  add('gif-palette64', 'image/gif', 'flip', made(opaque, ['-colors', '64'], 'gif:-'));
-  add('gif-palette256', 'image/gif', 'flip', made(opaque, ['-colors', '256'], 'gif:-'));
-  add(
-    'gif-transparent',
-    'image/gif',
-    'flip',
-    made(translucent, ['-channel', 'A', '-threshold', '50%', '+channel', '-colors', '40'], 'gif:-'),
-  );
-  add('gif-interlaced', 'image/gif', 'flip', made(opaque, ['-colors', '32', '-interlace', 'GIF'], 'gif:-'));
-  add('gif87a', 'image/gif', 'flip', made(opaque, ['-colors', '16'], 'GIF87:-'));
-  add(
-    'gif-animated',
-    'image/gif',
-    'flip',
-    magick([
-      ...['-size', '30x20', '-delay', '10', 'xc:navy'],
-      ...['-delay', '25', '-dispose', 'None', '-page', '30x20+3+2', '-size', '12x8', 'xc:orange'],
-      ...['-delay', '40', '-dispose', 'Background', '-page', '30x20+15+9', '-size', '9x7', 'xc:lime'],
-      ...['-delay', '5', '-dispose', 'Previous', '-page', '30x20+1+12', '-size', '20x4', 'xc:white'],
-      ...['-loop', '3', '-strip', 'gif:-'],
-    ]),
-  );
-
-  // BMP: the uncompressed depths, OS/2 header, bottom-up and top-down rows.
-  add('bmp-24', 'image/bmp', 'flip', made(opaque, [], 'BMP3:-'));
-  add(
-    'bmp-8-palette',
-    'image/bmp',
-    'flip',
-    made(opaque, ['-colors', '200', '-type', 'Palette', '-compress', 'None'], 'BMP3:-'),
-  );
-  add(
-    'bmp-4-palette',
-    'image/bmp',
-    'flip',
-    made(opaque, ['-colors', '16', '-type', 'Palette', '-compress', 'None'], 'BMP3:-'),
-  );
-  add('bmp-1-bilevel', 'image/bmp', 'flip', made(opaque, ['-type', 'Bilevel'], 'BMP3:-'));
-  add('bmp-os2', 'image/bmp', 'unsupported_image', made(opaque, [], 'BMP2:-'));
-  add('bmp-top-down', 'image/bmp', 'flip', topDown(made(opaque, [], 'BMP3:-')));
-  add(
-    'bmp-rle8',
-    'image/bmp',
-    'unsupported_image',
-    made(opaque, ['-colors', '100', '-type', 'Palette', '-compress', 'RLE'], 'BMP3:-'),
-  );
-  add('bmp-32-bitfields', 'image/bmp', 'unsupported_image', made(translucent, [], 'BMP:-'));
-  add('bmp-16-rgb565', 'image/bmp', 'unsupported_image', made(opaque, ['-define', 'bmp:subtype=RGB565'], 'BMP:-'));
-
-  // TIFF: compressions, predictor, tiles, byte orders, gray, bilevel, palette, alpha; refused layouts.
-  add('tiff-none', 'image/tiff', 'flip', made(opaque, ['-compress', 'None'], 'tiff:-'));
-  add('tiff-lzw', 'image/tiff', 'flip', made(opaque, ['-compress', 'LZW'], 'tiff:-'));
-  add(
-    'tiff-lzw-predictor',
-    'image/tiff',
-    'flip',
-    made(opaque, ['-compress', 'LZW', '-define', 'tiff:predictor=2'], 'tiff:-'),
-  );
-  add('tiff-deflate', 'image/tiff', 'flip', made(opaque, ['-compress', 'Zip'], 'tiff:-'));
-  add('tiff-packbits', 'image/tiff', 'flip', made(opaque, ['-compress', 'RLE'], 'tiff:-'));
-  add('tiff-big-endian', 'image/tiff', 'flip', made(opaque, ['-compress', 'None', '-endian', 'MSB'], 'tiff:-'));
-  add(
-    'tiff-tiled',
-    'image/tiff',
-    'flip',
-    made(opaque, ['-compress', 'None', '-define', 'tiff:tile-geometry=16x16'], 'tiff:-'),
-  );
-  add('tiff-rgba', 'image/tiff', 'flip', made(translucent, ['-compress', 'None'], 'tiff:-'));
-  add('tiff-gray8', 'image/tiff', 'flip', made(opaque, ['-colorspace', 'Gray', '-compress', 'None'], 'tiff:-'));
-  add('tiff-bilevel', 'image/tiff', 'flip', made(opaque, ['-type', 'Bilevel', '-compress', 'None'], 'tiff:-'));
-  // A TIFF colour map holds 16-bit values: decoders round them to 8 bits one way or another.
-  add(
-    'tiff-palette',
-    'image/tiff',
-    'flip',
-    made(opaque, ['-colors', '50', '-type', 'Palette', '-compress', 'None'], 'tiff:-'),
-    1,
-  );
-  add('tiff-16bit', 'image/tiff', 'unsupported_image', made(opaque, ['-depth', '16', '-compress', 'None'], 'tiff:-'));
-  add(
-    'tiff-gray4',
-    'image/tiff',
-    'unsupported_image',
-    made(opaque, ['-colorspace', 'Gray', '-depth', '4', '-compress', 'None'], 'tiff:-'),
-  );
-  add(
-    'tiff-planar',
-    'image/tiff',
-    'unsupported_image',
-    made(opaque, ['-interlace', 'Plane', '-compress', 'None'], 'tiff:-'),
-  );
-  add(
-    'tiff-lab',
-    'image/tiff',
-    'unsupported_image',
-    made(opaque, ['-colorspace', 'Lab', '-compress', 'None'], 'tiff:-'),
-  );
-  add(
-    'tiff-cmyk',
-    'image/tiff',
-    'unsupported_image',
-    made(opaque, ['-colorspace', 'CMYK', '-compress', 'None'], 'tiff:-'),
-  );
-  add('tiff-jpeg', 'image/tiff', 'unsupported_image', made(opaque, ['-compress', 'JPEG'], 'tiff:-'));
-  add('tiff-bigtiff', 'image/tiff', 'unsupported_image', made(opaque, ['-compress', 'None'], 'TIFF64:-'));
-  add(
-    'tiff-two-pages',
-    'image/tiff',
-    'unsupported_image',
-    magick(['png:-', '(', '+clone', '-negate', ')', ...STABLE, 'tiff:-'], opaque),
-  );
-
-  // JPEG, whichever codec decodes it: compared with a tolerance for the codecs' rounding.
-  add('jpeg-baseline', 'image/jpeg', 'flip', made(opaque, ['-quality', '95'], 'jpg:-'), 24);
-  add('jpeg-progressive', 'image/jpeg', 'flip', made(opaque, ['-quality', '95', '-interlace', 'JPEG'], 'jpg:-'), 24);
-  add('jpeg-gray', 'image/jpeg', 'flip', made(opaque, ['-quality', '95', '-colorspace', 'Gray'], 'jpg:-'), 24);
-  add('jpeg-444', 'image/jpeg', 'flip', made(opaque, ['-quality', '95', '-sampling-factor', '1x1'], 'jpg:-'), 24);
+  const animation = magick([
+    ...['-size', '30x20', '-delay', '10', 'xc:navy'],
+    ...['-delay', '25', '-dispose', 'None', '-page', '30x20+3+2', '-size', '12x8', 'xc:orange'],
+    ...['-delay', '40', '-dispose', 'Background', '-page', '30x20+15+9', '-size', '9x7', 'xc:lime'],
+    ...['-delay', '5', '-dispose', 'Previous', '-page', '30x20+1+12', '-size', '20x4', 'xc:white'],
+    ...['-loop', '3', '-strip', 'gif:-'],
+  ]);
+  add('gif-animated', 'image/gif', 'flip', animation);
+  add('bmp-top-down', 'image/bmp', 'flip', topDown(made(opaque, ['BMP3:-'])));
+  const twoPages = magick(['png:-', '(', '+clone', '-negate', ')', ...STABLE, 'tiff:-'], opaque);
+  add('tiff-two-pages', 'image/tiff', 'unsupported_image', twoPages);
 
   // Structural attacks.
   const loopToSelf = grayTiff({ next: -1 }).bytes;
@@ -351,10 +280,10 @@ function corpus(): Array<CorpusEntry & { bytes: Buffer }> {
     'unsupported_image',
     gif(4, 4, [{ x: 3, y: 3, width: 4, height: 4, data: ONE_PIXEL_LZW }]),
   );
-  const bogusLength = Buffer.from(made(opaque, [], 'PNG24:-'));
+  const bogusLength = Buffer.from(made(opaque, ['PNG24:-']));
   bogusLength.writeUInt32BE(0xfffffff0, 33);
   add('attack-png-chunk-length', 'image/png', 'invalid_image', bogusLength);
-  const badCrc = Buffer.from(made(opaque, [], 'PNG24:-'));
+  const badCrc = Buffer.from(made(opaque, ['PNG24:-']));
   badCrc[29] = badCrc[29]! ^ 0xff;
   add('attack-png-crc', 'image/png', 'invalid_image', badCrc);
   // 64 MiB of rows for a 4x4 image: libpng (sharp) stops reading at the image's end, Jimp refuses it.
@@ -364,10 +293,10 @@ function corpus(): Array<CorpusEntry & { bytes: Buffer }> {
   interlacedBomb[28] = 1;
   interlacedBomb.writeUInt32BE(crc32(interlacedBomb.subarray(12, 29)), 29);
   add('attack-png-interlaced-inflate-bomb', 'image/png', 'invalid_image', interlacedBomb, undefined, 'flip');
-  const bmpPalette = Buffer.from(made(opaque, ['-colors', '16', '-type', 'Palette'], 'BMP3:-'));
+  const bmpPalette = Buffer.from(made(opaque, ['-colors', '16', '-type', 'Palette', '-compress', 'None', 'BMP3:-']));
   bmpPalette.writeUInt32LE(1_000_000, 46);
   add('attack-bmp-palette-count', 'image/bmp', 'invalid_image', bmpPalette);
-  const bmpTall = Buffer.from(made(opaque, [], 'BMP3:-'));
+  const bmpTall = Buffer.from(made(opaque, ['BMP3:-']));
   bmpTall.writeInt32LE(20_000, 22);
   add('attack-bmp-rows-past-end', 'image/bmp', 'invalid_image', bmpTall);
 
