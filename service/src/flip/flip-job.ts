@@ -11,8 +11,8 @@ export interface FlipJobResult {
 }
 
 /**
- * Checks an image's header (type, pixel count) and structure without decoding it, then queues the flip. `declared` is the
- * type the client named; the bytes must be of that type.
+ * Checks an image's header (type, pixel count) and structure without decoding it, then queues the flip.
+ * `declared` is the type the client named; the bytes must be of that type.
  */
 export interface FlipOptions {
   axis: FlipAxis;
