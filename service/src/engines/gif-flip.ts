@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { GifCodec, GifError, type GifFrame } from 'gifwrap';
 import { flipBitmap, type FlipAxis } from '../flip/flip-bitmap';
-import { gifFrameDelays } from '../flip/structure/gif';
+import { readGifFrames } from '../flip/structure/gif';
+import { checkLzwCodes } from '../flip/structure/lzw';
 import { ownedBytes, type FlipOutcome, type FlipTask } from '../flip/flip-task';
 
 /** A frame's rectangle moves to the mirror position on the canvas; its pixels flip within it. */
@@ -23,11 +24,15 @@ export async function flipGif(task: FlipTask): Promise<FlipOutcome> {
   const codec = new GifCodec();
   const input = Buffer.from(task.input.buffer, task.input.byteOffset, task.input.byteLength);
   try {
+    // omggif trusts every LZW code; one out of sequence can send it round a loop for good.
+    const frames = readGifFrames(input);
+    for (const { codeSize, codes } of frames) {
+      checkLzwCodes(codes(), { literalBits: codeSize, msbFirst: false, earlyChange: false, firstCodeAddsEntry: false });
+    }
     const gif = await codec.decodeGif(input);
-    // gifwrap turns a delay of 0 into 8 centiseconds; the file's own delays are put back.
-    const delays = gifFrameDelays(input);
     gif.frames.forEach((frame, i) => {
-      frame.delayCentisecs = delays[i] ?? 0;
+      // gifwrap turns a delay of 0 into 8 centiseconds; the file's own delays are put back.
+      frame.delayCentisecs = frames[i]?.delay ?? 0;
       // gifwrap cannot write interlaced rows; interlacing only orders rows for transmission, not the picture.
       frame.interlaced = false;
       flipFrame(frame, task.axis, gif);
@@ -41,7 +46,8 @@ export async function flipGif(task: FlipTask): Promise<FlipOutcome> {
       timings: { totalMs: performance.now() - started },
     };
   } catch (error) {
-    // gifwrap wraps omggif's errors as GifError; anything else thrown on these bytes is a broken file too.
+    // gifwrap wraps omggif's errors as GifError; anything else thrown on these bytes (an LZW code out of
+    // sequence, say) is a broken file too.
     const message = (error as Error).message;
     if (error instanceof GifError && /256 colors/.test(message)) {
       return { ok: false, code: 'unsupported_image', message: 'a GIF frame with 256 colours and transparency' };

@@ -13,6 +13,8 @@ export interface GrayTiffOptions {
   next?: number;
   /** Where the first strip claims to start, if not where it is. */
   stripOffset?: number;
+  /** The bytes of a single strip, compressed as the extra Compression tag says, instead of raw pixels. */
+  strip?: Buffer;
 }
 
 /**
@@ -26,15 +28,16 @@ export function grayTiff({
   extra = [],
   next = 0,
   stripOffset,
+  strip,
 }: GrayTiffOptions = {}) {
-  const pixels = Buffer.from(Array.from({ length: width * height }, (_, i) => (i * 16) % 256));
+  const pixels = strip ?? Buffer.from(Array.from({ length: width * height }, (_, i) => (i * 16) % 256));
   const strips = Math.ceil(height / rowsPerStrip);
   const stripBytes = width * rowsPerStrip;
   const offsetsAt = 8 + pixels.length;
   const countsAt = offsetsAt + (strips > 1 ? strips * 4 : 0);
   const ifdAt = countsAt + (strips > 1 ? strips * 4 : 0);
   const offsets = Array.from({ length: strips }, (_, i) => (i === 0 ? (stripOffset ?? 8) : 8 + i * stripBytes));
-  const counts = Array.from({ length: strips }, (_, i) => Math.min(stripBytes, pixels.length - i * stripBytes));
+  const counts = strip ? [strip.length] : Array.from({ length: strips }, () => stripBytes);
   const byTag = new Map<number, number[]>([
     [256, [width]],
     [257, [height]],

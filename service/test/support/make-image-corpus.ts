@@ -123,13 +123,14 @@ function gif(
   return Buffer.concat(parts);
 }
 
-/** LZW codes of one width packed least significant bit first, as GIF stores them. */
-function packCodes(codes: number[], width: number): Buffer {
+/** LZW codes of one width packed least significant bit first, as GIF stores them (or first, as TIFF does). */
+function packCodes(codes: number[], width: number, msbFirst = false): Buffer {
   const bytes = Buffer.alloc(Math.ceil((codes.length * width) / 8));
   codes.forEach((code, i) => {
     for (let bit = 0; bit < width; bit++) {
       const at = i * width + bit;
-      if ((code >> bit) & 1) bytes[at >> 3] = bytes[at >> 3]! | (1 << (at & 7));
+      const set = msbFirst ? (code >> (width - 1 - bit)) & 1 : (code >> bit) & 1;
+      if (set) bytes[at >> 3] = bytes[at >> 3]! | (msbFirst ? 0x80 >> (at & 7) : 1 << (at & 7));
     }
   });
   return bytes;
@@ -261,6 +262,22 @@ function corpus(): Array<CorpusEntry & { bytes: Buffer }> {
   const manyEntries = Buffer.from(grayTiff().bytes);
   manyEntries.writeUInt16LE(65535, ifdAt);
   add('attack-tiff-entry-count', 'image/tiff', 'invalid_image', manyEntries);
+  // LZW: clear, a literal, then a code far past the table (decoders that trust it chase stale entries).
+  const lzwOutOfSequence = packCodes([256, 7, 400, 257], 9, true);
+  const lzwTiff = grayTiff({ extra: [{ tag: 259, values: [5] }], strip: lzwOutOfSequence });
+  add('attack-tiff-lzw-out-of-sequence', 'image/tiff', 'invalid_image', lzwTiff.bytes);
+  const deflateBomb = grayTiff({
+    extra: [{ tag: 259, values: [8] }],
+    strip: deflateSync(Buffer.alloc(64 * 1024 * 1024)),
+  });
+  add('attack-tiff-deflate-bomb', 'image/tiff', 'invalid_image', deflateBomb.bytes, undefined, 'flip');
+  const gifOutOfSequence = packCodes([4, 0, 7, 5], 3);
+  add(
+    'attack-gif-lzw-out-of-sequence',
+    'image/gif',
+    'invalid_image',
+    gif(2, 2, [{ width: 2, height: 2, data: gifOutOfSequence }]),
+  );
   add(
     'attack-gif-code-size-12',
     'image/gif',

@@ -10,12 +10,17 @@ export function checkGif(bytes: Uint8Array, maxPixels: number): void {
   readGifFrames(bytes, maxPixels);
 }
 
-/** Each frame's delay in centiseconds, as its graphic control extension states it (0 without one). */
-export function gifFrameDelays(bytes: Uint8Array): number[] {
-  return readGifFrames(bytes, Number.POSITIVE_INFINITY);
+export interface GifFrameData {
+  /** Centiseconds, as the frame's graphic control extension states it (0 without one). */
+  delay: number;
+  /** The LZW minimum code size. */
+  codeSize: number;
+  /** The LZW code stream, its sub-blocks joined. */
+  codes(): Uint8Array;
 }
 
-function readGifFrames(bytes: Uint8Array, maxPixels: number): number[] {
+/** The frames of a GIF, read as the structure check reads them. */
+export function readGifFrames(bytes: Uint8Array, maxPixels = Number.POSITIVE_INFINITY): GifFrameData[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const signature = String.fromCharCode(...bytes.subarray(0, 6));
   if (signature !== 'GIF87a' && signature !== 'GIF89a') throw broken('GIF', 'its signature is wrong');
@@ -23,18 +28,20 @@ function readGifFrames(bytes: Uint8Array, maxPixels: number): number[] {
   const width = view.getUint16(6, true);
   const height = view.getUint16(8, true);
   let offset = 13 + colourTableBytes(bytes[10]!);
-  let frames = 0;
-  const delays: number[] = [];
+  const frames: GifFrameData[] = [];
   let delay = 0;
   const need = (count: number) => {
     if (offset + count > bytes.length) throw broken('GIF', 'it ends before its trailer');
   };
-  const skipSubBlocks = () => {
+  // Returns where each sub-block's data lies.
+  const skipSubBlocks = (): Array<[number, number]> => {
+    const blocks: Array<[number, number]> = [];
     for (;;) {
       need(1);
       const size = bytes[offset++]!;
-      if (size === 0) return;
+      if (size === 0) return blocks;
       need(size);
+      blocks.push([offset, offset + size]);
       offset += size;
     }
   };
@@ -57,25 +64,29 @@ function readGifFrames(bytes: Uint8Array, maxPixels: number): number[] {
       const y = view.getUint16(offset + 2, true);
       const frameWidth = view.getUint16(offset + 4, true);
       const frameHeight = view.getUint16(offset + 6, true);
+      const frame = frames.length + 1;
       if (x + frameWidth > width || y + frameHeight > height) {
         throw unsupported(`a GIF frame outside its ${width}x${height} logical screen`);
       }
       offset += 9 + colourTableBytes(bytes[offset + 8]!);
       need(1);
       const codeSize = bytes[offset++]!;
-      if (codeSize < 2 || codeSize > 8) throw broken('GIF', `frame ${frames + 1} has LZW code size ${codeSize}`);
-      skipSubBlocks();
-      delays.push(delay);
+      if (codeSize < 2 || codeSize > 8) throw broken('GIF', `frame ${frame} has LZW code size ${codeSize}`);
+      const blocks = skipSubBlocks();
+      frames.push({
+        delay,
+        codeSize,
+        codes: () => Buffer.concat(blocks.map(([start, end]) => bytes.subarray(start, end))),
+      });
       delay = 0;
-      frames++;
-      if (frames > MAX_FRAMES) throw broken('GIF', `it has over ${MAX_FRAMES} frames`);
-      if (frames * width * height > maxPixels) throw tooManyPixels(`${frames} frames of ${width}x${height}`, maxPixels);
+      if (frame > MAX_FRAMES) throw broken('GIF', `it has over ${MAX_FRAMES} frames`);
+      if (frame * width * height > maxPixels) throw tooManyPixels(`${frame} frames of ${width}x${height}`, maxPixels);
     } else {
       throw broken('GIF', `unknown block 0x${introducer.toString(16)} at byte ${offset - 1}`);
     }
   }
-  if (frames === 0) throw broken('GIF', 'it has no image');
-  return delays;
+  if (frames.length === 0) throw broken('GIF', 'it has no image');
+  return frames;
 }
 
 /** Bytes of the colour table a packed-fields byte announces (none when its top bit is clear). */

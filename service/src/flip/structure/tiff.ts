@@ -69,6 +69,19 @@ interface Entry {
  * palette, uncompressed, LZW, Deflate or PackBits, upright.
  */
 export function checkTiff(bytes: Uint8Array, maxPixels: number): void {
+  readTiffPage(bytes, maxPixels);
+}
+
+/** What a decoder of the one page does: its compression and its strips (or tiles). */
+export interface TiffPage {
+  compression: number;
+  strips: Uint8Array[];
+  /** Bytes one strip or tile decompresses to. */
+  stripBytes: number;
+}
+
+/** The checks of checkTiff, returning the page they passed. */
+export function readTiffPage(bytes: Uint8Array, maxPixels = Number.POSITIVE_INFINITY): TiffPage {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < 8) throw broken('TIFF', 'it ends inside its header');
   const order = String.fromCharCode(bytes[0]!, bytes[1]!);
@@ -122,15 +135,15 @@ export function checkTiff(bytes: Uint8Array, maxPixels: number): void {
   };
   visit(u32(4), true);
   if (pages.length > 1) throw unsupported(`multi-page TIFF (${pages.length} pages)`);
-  checkPage(pages[0]!, values, bytes.length, maxPixels);
+  return checkPage(pages[0]!, values, bytes, maxPixels);
 }
 
 function checkPage(
   page: Map<number, Entry>,
   values: (entry: Entry | undefined) => number[],
-  fileLength: number,
+  bytes: Uint8Array,
   maxPixels: number,
-): void {
+): TiffPage {
   const one = (tag: number, fallback: number) => values(page.get(tag))[0] ?? fallback;
   const width = one(256, 0);
   const height = one(257, 0);
@@ -167,7 +180,13 @@ function checkPage(
   const offsets = values(page.get(tiled ? 324 : 273));
   const counts = values(page.get(tiled ? 325 : 279));
   if (offsets.length === 0 || offsets.length !== counts.length) throw broken('TIFF', 'its strips are not listed');
-  offsets.forEach((offset, i) => {
-    if (offset + counts[i]! > fileLength) throw broken('TIFF', `strip ${i} runs past the end of the file`);
+  const strips = offsets.map((offset, i) => {
+    if (offset + counts[i]! > bytes.length) throw broken('TIFF', `strip ${i} runs past the end of the file`);
+    return bytes.subarray(offset, offset + counts[i]!);
   });
+  const rowBytes = (columns: number) => Math.ceil((columns * samples * depth) / 8);
+  const stripBytes = tiled
+    ? rowBytes(one(322, width)) * one(323, height)
+    : rowBytes(width) * Math.min(height, one(278, height));
+  return { compression, strips, stripBytes };
 }
