@@ -10,7 +10,7 @@ import type { Logger } from '../observability/logger';
 import type { FlipQueueEvents } from './flip-queue';
 import type { FlipScheduler } from './flip-scheduler';
 import { failureToHttpError } from './job-failure';
-import { FLIP_QUEUE_NAME, inputKey, resultKey, type FlipJobData, type FlipJobResult } from './job-wire';
+import { FLIP_QUEUE_NAME, inputKey, type FlipJobData, type FlipJobResult } from './job-wire';
 import { failFastRedis, patientRedis } from './redis-connection';
 
 export type JobStatus = 'waiting' | 'active' | 'completed' | 'failed';
@@ -70,7 +70,7 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
     this.events.on('active', ({ jobId }) => {
       if (this.mine.has(jobId)) this.mine.set(jobId, 'active');
     });
-    this.events.on('completed', ({ jobId, returnvalue }) => {
+    this.events.on('completed', ({ returnvalue }) => {
       // QueueEvents parses the JSON, whatever its typings say.
       const result = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as FlipJobResult;
       this.averageRunMs = 0.8 * this.averageRunMs + 0.2 * result.timings.totalMs;

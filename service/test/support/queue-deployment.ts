@@ -1,0 +1,72 @@
+import { startRedis, type RedisServer } from '../../../test/support/redis-server';
+import { disposeService, startService, type ServiceProcess } from './server-process';
+
+/** Short lock and stall check, so a killed worker's job runs again within seconds in a test. */
+export const fastStallEnv = { JOB_LOCK_MS: '2000', JOB_STALLED_INTERVAL_MS: '1000' };
+
+export interface QueueDeployment {
+  redis: RedisServer;
+  apis: ServiceProcess[];
+  workers: ServiceProcess[];
+  /** Starts one more worker process (on the same Redis and settings) and adds it to workers. */
+  addWorker(): Promise<ServiceProcess>;
+  /** Stops every process (SIGKILL) and Redis, and removes their directories. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Queue mode on this machine: a real redis-server, api processes (server.js) and worker processes
+ * (worker.js), each on a free 127.0.0.1 port. Call dispose() in an after hook.
+ */
+export async function startQueueDeployment({
+  apis = 1,
+  workers = 1,
+  env = {},
+}: { apis?: number; workers?: number; env?: Record<string, string> } = {}): Promise<QueueDeployment> {
+  const redis = await startRedis();
+  const shared = { FLIP_MODE: 'queue', REDIS_URL: redis.url, ...env };
+  const deployment: QueueDeployment = {
+    redis,
+    apis: [],
+    workers: [],
+    async addWorker() {
+      const worker = await startService({ ...shared, SERVICE_ROLE: 'worker' }, 'worker.js');
+      deployment.workers.push(worker);
+      return worker;
+    },
+    async dispose() {
+      await Promise.all([...deployment.apis, ...deployment.workers].map(disposeService));
+      await redis.dispose();
+    },
+  };
+  try {
+    for (let i = 0; i < apis; i++) deployment.apis.push(await startService(shared));
+    for (let i = 0; i < workers; i++) await deployment.addWorker();
+  } catch (error) {
+    await deployment.dispose();
+    throw error;
+  }
+  return deployment;
+}
+
+/** Resolves with the worker that logs the start of the job's nth run (1 = first). */
+export async function waitForJobStart(
+  deployment: QueueDeployment,
+  jobId: string,
+  run = 1,
+  timeoutMs = 30_000,
+): Promise<ServiceProcess> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const starts = deployment.workers
+      .flatMap((worker) =>
+        worker.logs
+          .filter((line) => line.msg === 'flip job started' && line.jobId === jobId)
+          .map((line) => ({ worker, time: String(line.time) })),
+      )
+      .sort((a, b) => a.time.localeCompare(b.time));
+    if (starts.length >= run) return starts[run - 1]!.worker;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`job ${jobId} did not start a run #${run} within ${timeoutMs} ms`);
+}
