@@ -5,6 +5,7 @@ NPM := npm --no-audit --no-fund
 
 .PHONY: help install build lint typecheck test test-service start-standard start-cluster
 .PHONY: test-pm2 pm2 pm2-monit pm2-stop monit test-loadtest k6 bench
+.PHONY: test-queue
 .PHONY: docker up down scale logs test-stack
 
 help: ## List the targets
@@ -26,11 +27,16 @@ typecheck: install ## tsc --noEmit over sources and tests
 	$(NPM) run typecheck
 
 test-service: build ## Service tests: contract, errors, queue, shutdown, cluster runner
+	bash deploy/install-packages.sh redis-server=redis-server redis-cli=redis-tools
 	$(NPM) run test:service
 
 test-pm2: build ## PM2 cluster mode under load through nginx: crash switch, SIGKILL, reload, stop (~2 min)
 	bash deploy/install-packages.sh nginx=nginx tmux=tmux
 	$(NPM) run test:pm2
+
+test-queue: build ## Queue mode with real Redis and processes: FIFO, admission, deadline, kill -9, poison job, Redis restart (~1 min)
+	bash deploy/install-packages.sh redis-server=redis-server redis-cli=redis-tools
+	$(NPM) run test:queue
 
 k6: ## k6 (pinned, built from its Go module into .cache/bin unless on PATH) and ab
 	bash deploy/install-k6.sh
@@ -38,7 +44,7 @@ k6: ## k6 (pinned, built from its Go module into .cache/bin unless on PATH) and 
 test-loadtest: build k6 ## k6 smoke runs of loadtest/flip.js, cpu.js, crash.js
 	$(NPM) run test:loadtest
 
-test: k6 lint typecheck test-service test-pm2 test-loadtest test-stack ## Everything CI runs
+test: k6 lint typecheck test-service test-pm2 test-queue test-loadtest test-stack ## Everything CI runs
 
 start-standard: build ## One process on PORT (default 3000)
 	$(NPM) run start:standard

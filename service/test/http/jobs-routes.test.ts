@@ -1,35 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { JobView } from '../../src/queue/redis-flips';
+import { errorCode, jobView, submitJob, untilFinished } from '../support/jobs-client';
 import { slowImage, slowImageLimits } from '../support/flip-jobs';
 import { decode, difference, encode, flipExpected, pattern, pngHeaderOnly } from '../support/images';
 import { startQueueDeployment, waitForJobStart, type QueueDeployment } from '../support/queue-deployment';
 import { disposeService, startService, type ServiceProcess } from '../support/server-process';
-
-async function submit(url: string, body: Buffer, contentType: string, query = '') {
-  const response = await fetch(`${url}/jobs${query}`, {
-    method: 'POST',
-    headers: { 'content-type': contentType },
-    body,
-  });
-  return { response, json: (await response.json()) as Record<string, unknown> & { error?: { code: string } } };
-}
-
-async function jobView(url: string, id: string): Promise<JobView> {
-  const response = await fetch(`${url}/jobs/${id}`);
-  assert.equal(response.status, 200);
-  return (await response.json()) as JobView;
-}
-
-async function finished(url: string, id: string): Promise<JobView> {
-  for (let attempt = 0; attempt < 600; attempt++) {
-    const view = await jobView(url, id);
-    if (view.status === 'completed' || view.status === 'failed') return view;
-    await sleep(50);
-  }
-  assert.fail(`job ${id} never finished`);
-}
 
 describe('the /jobs API (FLIP_MODE=queue)', () => {
   let deployment: QueueDeployment;
@@ -42,12 +17,12 @@ describe('the /jobs API (FLIP_MODE=queue)', () => {
 
   it('accepts a job with 202 and a Location, reports it, and serves its result', async () => {
     const source = pattern(31, 17);
-    const { response, json } = await submit(url, await encode(source, 'image/png'), 'image/png', '?axis=horizontal');
+    const { response, json } = await submitJob(url, await encode(source, 'image/png'), 'image/png', '?axis=horizontal');
     assert.equal(response.status, 202);
     assert.equal(json.status, 'waiting');
-    assert.equal(response.headers.get('location'), `/jobs/${String(json.id)}`);
+    assert.equal(response.headers.get('location'), `/jobs/${json.id!}`);
 
-    const view = await finished(url, String(json.id));
+    const view = await untilFinished(url, json.id!);
     assert.equal(view.status, 'completed');
     assert.equal(view.error, null);
     assert.equal(view.position, null);
@@ -63,41 +38,41 @@ describe('the /jobs API (FLIP_MODE=queue)', () => {
   });
 
   it('reports queue positions and answers 409 not_ready until a job is done', async () => {
-    const running = await submit(url, slowImage, 'image/bmp');
-    await waitForJobStart(deployment, String(running.json.id));
-    assert.equal((await jobView(url, String(running.json.id))).status, 'active');
+    const running = await submitJob(url, slowImage, 'image/bmp');
+    await waitForJobStart(deployment, running.json.id!);
+    assert.equal((await jobView(url, running.json.id!)).status, 'active');
     const small = await encode(pattern(8, 8), 'image/png');
-    const second = await submit(url, small, 'image/png');
-    const third = await submit(url, small, 'image/png');
+    const second = await submitJob(url, small, 'image/png');
+    const third = await submitJob(url, small, 'image/png');
     assert.deepEqual(
-      [(await jobView(url, String(second.json.id))).position, (await jobView(url, String(third.json.id))).position],
+      [(await jobView(url, second.json.id!)).position, (await jobView(url, third.json.id!)).position],
       [1, 2],
     );
-    const early = await fetch(`${url}/jobs/${String(third.json.id)}/result`);
+    const early = await fetch(`${url}/jobs/${third.json.id!}/result`);
     assert.equal(early.status, 409);
-    assert.equal(((await early.json()) as { error: { code: string } }).error.code, 'not_ready');
-    await finished(url, String(third.json.id));
+    assert.equal(await errorCode(early), 'not_ready');
+    await untilFinished(url, third.json.id!);
   });
 
   it("answers a failed job's own error, from its status and its result", async () => {
     const truncated = (await encode(pattern(64, 64), 'image/jpeg')).subarray(0, 900);
-    const { response, json } = await submit(url, truncated, 'image/jpeg');
+    const { response, json } = await submitJob(url, truncated, 'image/jpeg');
     assert.equal(response.status, 202);
-    const view = await finished(url, String(json.id));
+    const view = await untilFinished(url, json.id!);
     assert.equal(view.status, 'failed');
     assert.equal(view.error?.code, 'invalid_image');
-    const result = await fetch(`${url}/jobs/${String(json.id)}/result`);
+    const result = await fetch(`${url}/jobs/${json.id!}/result`);
     assert.equal(result.status, 400);
-    assert.equal(((await result.json()) as { error: { code: string } }).error.code, 'invalid_image');
+    assert.equal(await errorCode(result), 'invalid_image');
   });
 
   it('validates a job as POST /flip does, before it is queued', async () => {
     const png = await encode(pattern(4, 4), 'image/png');
     const refusals = [
-      [await submit(url, png, 'text/plain'), 415, 'unsupported_media_type'],
-      [await submit(url, png, 'image/png', '?axis=diagonal'), 400, 'invalid_parameter'],
-      [await submit(url, pngHeaderOnly(100_000, 100_000), 'image/png'), 422, 'too_many_pixels'],
-      [await submit(url, png, 'image/jpeg'), 400, 'invalid_image'],
+      [await submitJob(url, png, 'text/plain'), 415, 'unsupported_media_type'],
+      [await submitJob(url, png, 'image/png', '?axis=diagonal'), 400, 'invalid_parameter'],
+      [await submitJob(url, pngHeaderOnly(100_000, 100_000), 'image/png'), 422, 'too_many_pixels'],
+      [await submitJob(url, png, 'image/jpeg'), 400, 'invalid_image'],
     ] as const;
     for (const [{ response, json }, status, code] of refusals) {
       assert.equal(response.status, status);
@@ -109,7 +84,7 @@ describe('the /jobs API (FLIP_MODE=queue)', () => {
     for (const path of ['/jobs/no-such-job', '/jobs/no-such-job/result']) {
       const response = await fetch(url + path);
       assert.equal(response.status, 404);
-      assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'not_found');
+      assert.equal(await errorCode(response), 'not_found');
     }
   });
 });
@@ -130,7 +105,7 @@ describe('the /jobs API in inline mode', () => {
     ];
     for (const response of answers) {
       assert.equal(response.status, 501);
-      assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'queue_mode_required');
+      assert.equal(await errorCode(response), 'queue_mode_required');
     }
   });
 });

@@ -49,24 +49,33 @@ export async function startQueueDeployment({
   return deployment;
 }
 
-/** Resolves with the worker that logs the start of the job's nth run (1 = first). */
+export interface JobStart {
+  worker: ServiceProcess;
+  jobId: string;
+}
+
+/**
+ * Resolves with the worker that logs the start of a job's nth run (1 = first), from the workers' own logs;
+ * jobId undefined matches any job (a POST /flip's job, whose id the client never sees).
+ */
 export async function waitForJobStart(
   deployment: QueueDeployment,
-  jobId: string,
+  jobId?: string,
   run = 1,
   timeoutMs = 30_000,
-): Promise<ServiceProcess> {
+): Promise<JobStart> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const starts = deployment.workers
       .flatMap((worker) =>
         worker.logs
-          .filter((line) => line.msg === 'flip job started' && line.jobId === jobId)
-          .map((line) => ({ worker, time: String(line.time) })),
+          .filter((line) => line.msg === 'flip job started' && (jobId === undefined || line.jobId === jobId))
+          .map((line) => ({ worker, jobId: String(line.jobId), time: String(line.time) })),
       )
       .sort((a, b) => a.time.localeCompare(b.time));
-    if (starts.length >= run) return starts[run - 1]!.worker;
+    const start = starts[run - 1];
+    if (start !== undefined) return { worker: start.worker, jobId: start.jobId };
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`job ${jobId} did not start a run #${run} within ${timeoutMs} ms`);
+  throw new Error(`job ${jobId ?? '(any)'} did not start a run #${run} within ${timeoutMs} ms`);
 }
