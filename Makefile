@@ -6,7 +6,7 @@ NPM := npm --no-audit --no-fund
 .PHONY: help install build lint typecheck test test-service start-standard start-cluster
 .PHONY: test-pm2 pm2 pm2-monit pm2-stop monit test-loadtest k6 bench
 .PHONY: test-queue
-.PHONY: docker up down scale logs test-stack
+.PHONY: docker up down scale logs test-stack scale-workers
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -61,11 +61,15 @@ docker: ## Docker engine running, base images present (stand-ins built only if p
 	bash deploy/install-docker.sh
 	bash deploy/offline-images.sh
 
-up: ## Build and start 3 replicas behind nginx on localhost:8080 (HTTP_PORT)
+up: ## Build and start 3 replicas behind nginx on localhost:8080 (HTTP_PORT); MODE=queue: api, Redis, workers
 	bash deploy/up.sh
 
+# The queue profile's containers (api, worker, redis) go too, whichever mode ran; Redis's volume stays.
 down: ## Stop and remove the stack
-	$(COMPOSE) down --remove-orphans
+	COMPOSE_PROFILES=queue $(COMPOSE) down --remove-orphans
+
+scale-workers: ## Change the number of queue-mode workers of the running stack: make scale-workers N=4
+	COMPOSE_PROFILES=queue $(COMPOSE) up --detach --no-recreate --no-deps --scale worker=$(N) worker
 
 scale: ## Change the number of replicas of the running stack: make scale N=5
 	$(COMPOSE) up --detach --no-recreate --scale service=$(N)

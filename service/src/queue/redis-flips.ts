@@ -25,6 +25,8 @@ export interface JobView {
   startedAt: string | null;
   finishedAt: string | null;
   ms: number | null;
+  /** hostname/pid of the worker process that completed it. */
+  worker: string | null;
   error: { code: string; message: string } | null;
 }
 
@@ -163,6 +165,7 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
         startedAt: iso(job.processedOn),
         finishedAt: iso(job.finishedOn),
         ms: job.finishedOn && job.processedOn ? job.finishedOn - job.processedOn : null,
+        worker: status === 'completed' ? job.returnvalue.worker : null,
         error: error ? { code: error.code, message: error.message } : null,
       };
     });

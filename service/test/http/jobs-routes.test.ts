@@ -29,6 +29,7 @@ describe('the /jobs API (FLIP_MODE=queue)', () => {
     assert.ok(Date.parse(view.createdAt) <= Date.parse(view.startedAt!));
     assert.ok(Date.parse(view.startedAt!) <= Date.parse(view.finishedAt!));
     assert.ok(typeof view.ms === 'number' && view.ms >= 0);
+    assert.match(view.worker ?? '', /\/\d+$/);
 
     const result = await fetch(`${url}${response.headers.get('location')}/result`);
     assert.equal(result.status, 200);
