@@ -31,6 +31,8 @@ async function main(): Promise<void> {
     lockDuration: config.jobs.lockMs,
     stalledInterval: config.jobs.stalledIntervalMs,
     maxStalledCount: config.jobs.maxStalledCount,
+    // Per-minute completed and failed counts for /metrics' bullmq_job_*_total, one day of them.
+    metrics: { maxDataPoints: 24 * 60 },
   });
   worker.on('error', (error) => logger.warn({ err: error.message }, 'worker'));
   worker.on('completed', (job, result) => logger.info({ jobId: job.id, ms: result.timings.totalMs }, 'flip job done'));

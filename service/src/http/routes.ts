@@ -39,7 +39,9 @@ export function createRouter({ config, queue, tempDir, metrics, lifecycle, jobs 
   );
   router.get('/metrics', async (ctx) => {
     ctx.type = metrics.registry.contentType;
-    ctx.body = await metrics.registry.metrics();
+    // Queue mode adds the queue's job counts by state; without Redis, this process's figures still answer.
+    const queueFigures = jobs ? await jobs.prometheusText().catch(() => '') : '';
+    ctx.body = (await metrics.registry.metrics()) + queueFigures;
   });
   return router;
 }

@@ -185,6 +185,11 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
     });
   }
 
+  /** Deployment-wide figures for /metrics, read from Redis: the same from every api replica. */
+  async prometheusText(): Promise<string> {
+    return `${await this.queue.exportPrometheusMetrics()}\n`;
+  }
+
   // BullMQ pushes new jobs on the left of its wait list and workers take them from the right.
   private async position(id: string): Promise<number | null> {
     const replies = await this.redis.multi().lpos(this.queue.keys.wait!, id).llen(this.queue.keys.wait!).exec();

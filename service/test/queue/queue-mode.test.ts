@@ -107,6 +107,13 @@ describe("POST /flip: queue mode keeps inline mode's contract", () => {
     assert.ok((report.bytes as number) > 1000);
   });
 
+  it("adds the deployment's queue figures to /metrics", async () => {
+    const text = await (await fetch(`${queued.apis[0]!.url}/metrics`)).text();
+    assert.match(text, /^http_request_duration_seconds_count/m);
+    assert.match(text, /^bullmq_job_count\{queue="flips", state="completed"\} [1-9]\d*$/m);
+    assert.match(text, /^bullmq_job_completed_total\{queue="flips"\} [1-9]\d*$/m);
+  });
+
   it('leaves no image in Redis once the flips are answered', async () => {
     const keys = await queued.redis.keys('flipstack:*');
     assert.deepEqual(keys, []);
