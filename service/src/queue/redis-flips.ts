@@ -129,6 +129,8 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
           this.emit('refused', 'job_timeout');
           throw new HttpError('job_timeout');
         }
+        // Not the job's own failure: the wait itself lost Redis.
+        if (!this.ready) throw new HttpError('queue_unavailable', undefined, { 'Retry-After': '1' });
         throw failureToHttpError((error as Error).message);
       }
       const output = await unavailableOnRedisError(() => this.redis.getdelBuffer(result.resultKey));
