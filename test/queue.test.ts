@@ -13,6 +13,7 @@ import {
   waitForJobStart,
   type QueueDeployment,
 } from '../service/test/support/queue-deployment';
+import { bmpImage } from './support/bmp-image';
 import { waitForHttp } from './support/wait-for-http';
 
 async function deploy(t: TestContext, options: Parameters<typeof startQueueDeployment>[0]): Promise<QueueDeployment> {
@@ -76,6 +77,25 @@ test('admission: at most FLIP_QUEUE_MAX jobs wait in the whole deployment, then 
   assert.equal(refusedJob.json.error?.code, 'overloaded');
   assert.equal(await errorCode(refusedFlip), 'overloaded');
   for (const { json } of accepted) assert.equal((await untilFinished(a, json.id!)).status, 'completed');
+});
+
+test('a full Redis (maxmemory, noeviction) refuses new jobs with 503 queue_unavailable and keeps accepted ones', async (t) => {
+  const deployment = await deploy(t, { workers: 0, redisArgs: ['--maxmemory', '8mb'] });
+  const url = deployment.apis[0]!.url;
+  const image = bmpImage(700, 700); // 1.5 MB: a few fit beside Redis's own few MB, not ten
+  const answers = [];
+  for (let i = 0; i < 10; i++) answers.push(await submitJob(url, image, 'image/bmp'));
+  const accepted = answers.filter(({ response }) => response.status === 202);
+  const refused = answers.filter(({ response }) => response.status === 503);
+  assert.ok(accepted.length >= 1 && refused.length >= 1, answers.map(({ response }) => response.status).join(' '));
+  assert.equal(accepted.length + refused.length, 10);
+  for (const { json } of refused) {
+    assert.equal(json.error?.code, 'queue_unavailable');
+    assert.match(json.error?.message ?? '', /full/);
+  }
+  // Nothing accepted was evicted to make room: a worker started now flips every accepted job.
+  await deployment.addWorker();
+  for (const { json } of accepted) assert.equal((await untilFinished(url, json.id!)).status, 'completed');
 });
 
 test('deadline: FLIP_TIMEOUT_MS from arrival, 504 job_timeout on /flip and failed with job_timeout on /jobs', async (t) => {

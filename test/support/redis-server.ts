@@ -26,10 +26,10 @@ export interface RedisServer {
 
 /**
  * A real redis-server (Debian's package; `make` installs it) on a free 127.0.0.1 port, in a temp directory of
- * its own, with the settings the compose file gives Redis: AOF every second, noeviction. Call dispose() in an
- * after hook.
+ * its own, with the settings the compose file gives Redis: AOF every second, noeviction (extraArgs add to them,
+ * e.g. a maxmemory). Call dispose() in an after hook.
  */
-export async function startRedis(): Promise<RedisServer> {
+export async function startRedis(extraArgs: string[] = []): Promise<RedisServer> {
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'flipstack-redis-'));
   let child: ChildProcess | undefined;
@@ -37,14 +37,10 @@ export async function startRedis(): Promise<RedisServer> {
   const start = async () => {
     child = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes'].concat([
-        '--appendfsync',
-        'everysec',
-        '--maxmemory-policy',
-        'noeviction',
-        '--protected-mode',
-        'yes',
-      ]),
+      [
+        ...['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--dir', dir, '--save', ''],
+        ...['--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', ...extraArgs],
+      ],
       { stdio: 'ignore' },
     );
     await waitForPort(port, child);

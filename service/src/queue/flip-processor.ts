@@ -19,7 +19,8 @@ export function flipProcessor(runner: FlipRunner, redis: Redis, resultTtlS: numb
     try {
       if (Date.now() >= deadline) throw jobFailure('job_timeout', 'The job waited past its deadline.');
       const input = await redis.getBuffer(inputKey(id));
-      if (input === null) throw jobFailure('job_timeout', 'The job waited past its deadline.');
+      // Its TTL outlives the deadline, so only an earlier run that died between storing and returning removes it.
+      if (input === null) throw jobFailure('internal', "The job's input is gone: an earlier run consumed it.");
       const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
       const outcome = await runner
         .run({ input: ownedBytes(input), mime, axis, quality, maxPixels }, signal)
@@ -29,12 +30,12 @@ export function flipProcessor(runner: FlipRunner, redis: Redis, resultTtlS: numb
       if (signal.aborted) throw jobFailure('job_timeout');
       if (!outcome.ok) throw jobFailure(outcome.code, outcome.message);
       const { output, width, height, timings } = outcome;
-      await redis.set(
-        resultKey(id),
-        Buffer.from(output.buffer, output.byteOffset, output.byteLength),
-        'EX',
-        resultTtlS,
-      );
+      // The input goes first: a result about its size then fits where it was, even in a Redis at maxmemory.
+      await redis.del(inputKey(id));
+      const bytes = Buffer.from(output.buffer, output.byteOffset, output.byteLength);
+      await redis.set(resultKey(id), bytes, 'EX', resultTtlS).catch((error: Error) => {
+        throw jobFailure('queue_unavailable', `Redis could not store the result: ${error.message}`);
+      });
       return { resultKey: resultKey(id), mime, width, height, timings, worker: servedBy };
     } finally {
       await redis.del(inputKey(id));

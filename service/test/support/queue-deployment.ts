@@ -22,8 +22,15 @@ export async function startQueueDeployment({
   apis = 1,
   workers = 1,
   env = {},
-}: { apis?: number; workers?: number; env?: Record<string, string> } = {}): Promise<QueueDeployment> {
-  const redis = await startRedis();
+  redisArgs = [],
+}: {
+  apis?: number;
+  workers?: number;
+  env?: Record<string, string>;
+  /** Extra redis-server arguments, e.g. a maxmemory. */
+  redisArgs?: string[];
+} = {}): Promise<QueueDeployment> {
+  const redis = await startRedis(redisArgs);
   const shared = { FLIP_MODE: 'queue', REDIS_URL: redis.url, ...env };
   const deployment: QueueDeployment = {
     redis,
