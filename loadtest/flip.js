@@ -8,6 +8,7 @@ import { check } from 'k6';
 import exec from 'k6/execution';
 import { Trend } from 'k6/metrics';
 import { BASE_URL, intEnv } from './lib/env.js';
+import { FORMAT, IMAGE, isImageOf } from './lib/image.js';
 import { recordServedBy } from './lib/served-by.js';
 import { SUMMARY_TREND_STATS, httpTotals, line, serverLines, summaryOutputs } from './lib/summary.js';
 
@@ -15,37 +16,6 @@ const VUS = intEnv('VUS', 10);
 // Generous: in one process the 10th flip of a 15 s photo waits for the nine before it.
 const TIMEOUT = __ENV.TIMEOUT || '600s';
 
-/** @type {Record<string, { type: string, magic: number[][] }>} */
-const FORMATS = {
-  jpg: { type: 'image/jpeg', magic: [[0xff, 0xd8, 0xff]] },
-  jpeg: { type: 'image/jpeg', magic: [[0xff, 0xd8, 0xff]] },
-  png: { type: 'image/png', magic: [[0x89, 0x50, 0x4e, 0x47]] },
-  gif: { type: 'image/gif', magic: [[0x47, 0x49, 0x46, 0x38]] },
-  bmp: { type: 'image/bmp', magic: [[0x42, 0x4d]] },
-  tif: {
-    type: 'image/tiff',
-    magic: [
-      [0x49, 0x49, 0x2a, 0x00],
-      [0x4d, 0x4d, 0x00, 0x2a],
-    ],
-  },
-  tiff: {
-    type: 'image/tiff',
-    magic: [
-      [0x49, 0x49, 0x2a, 0x00],
-      [0x4d, 0x4d, 0x00, 0x2a],
-    ],
-  },
-};
-
-// IMAGE is relative to the directory k6 runs in (open() alone would resolve it against this file).
-const IMAGE = __ENV.IMAGE
-  ? __ENV.IMAGE.startsWith('/') || !__ENV.PWD
-    ? __ENV.IMAGE
-    : `${__ENV.PWD}/${__ENV.IMAGE}`
-  : '../service/assets/sample.jpg';
-const FORMAT = FORMATS[IMAGE.slice(IMAGE.lastIndexOf('.') + 1).toLowerCase()];
-if (!FORMAT) throw new Error(`IMAGE must end in one of .${Object.keys(FORMATS).join(', .')}: ${IMAGE}`);
 const BODY = open(IMAGE, 'b');
 
 // Milliseconds since the scenario started at which each request was sent / its reply arrived.
@@ -60,16 +30,6 @@ export const options = {
   summaryTrendStats: SUMMARY_TREND_STATS,
   thresholds: { http_req_failed: ['rate==0'] },
 };
-
-/**
- * @param {ArrayBuffer | string | null} body
- * @returns {boolean} whether the body is a non-empty image of the type that was sent
- */
-function isSentFormat(body) {
-  if (!(body instanceof ArrayBuffer) || body.byteLength === 0) return false;
-  const head = new Uint8Array(body, 0, Math.min(4, body.byteLength));
-  return FORMAT.magic.some((sig) => sig.every((byte, i) => head[i] === byte));
-}
 
 export default function () {
   const started = exec.scenario.startTime;
@@ -86,7 +46,8 @@ export default function () {
   replyAt.add(at, { ...tags, served_by: servedBy });
   check(res, {
     'status is 200': (r) => r.status === 200,
-    [`body is a non-empty ${FORMAT.type}`]: (r) => r.headers['Content-Type'] === FORMAT.type && isSentFormat(r.body),
+    [`body is a non-empty ${FORMAT.type}`]: (r) =>
+      r.headers['Content-Type'] === FORMAT.type && isImageOf(FORMAT, r.body),
   });
   const size = res.body instanceof ArrayBuffer ? res.body.byteLength : 0;
   console.log(`reply at ${(at / 1000).toFixed(2)} s from ${servedBy}: ${res.status}, ${size} bytes`);

@@ -1,4 +1,4 @@
-// Smoke versions of the k6 load tests: flip.js, cpu.js and crash.js run with the real k6 against the
+// Smoke versions of the k6 load tests: flip.js, cpu.js, crash.js and jobs.js run with the real k6 against the
 // real service, small (bundled sample image, few VUs, seconds), and must pass their thresholds.
 // - flip.js and cpu.js target the node:cluster runner started here on a free 127.0.0.1 port, or
 //   LOADTEST_BASE_URL when set (e.g. the compose stack's nginx).
@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { freePort } from './support/free-port';
+import { startQueueDeployment, type QueueDeployment } from '../service/test/support/queue-deployment';
 import { k6Binary, REPO_ROOT, runK6, type K6Result } from '../loadtest/bench/k6';
 import { MODES, type RunningMode } from '../loadtest/bench/modes';
 import { startServed, type ServedProcess } from '../loadtest/bench/served-process';
@@ -75,6 +76,33 @@ describe('flip.js and cpu.js', { timeout: 240_000 }, () => {
     assertThresholdsHeld(result);
     assert.ok((result.report.reqPerSec ?? 0) > 0);
     if (served) assert.equal(result.report.servers.length, WORKERS, JSON.stringify(result.report.servers));
+  });
+});
+
+describe('jobs.js', { timeout: 240_000 }, () => {
+  let deployment: QueueDeployment | undefined;
+  before(async () => {
+    deployment = await startQueueDeployment({ workers: 2 });
+  });
+  after(async () => {
+    await deployment?.dispose();
+  });
+
+  test('jobs.js: simultaneous jobs are accepted, polled, completed and fetched, each naming its worker', async () => {
+    const result = await runK6({
+      script: 'jobs',
+      env: { BASE_URL: deployment!.apis[0]!.url, VUS: '4' },
+      timeoutMs: 120_000,
+    });
+    assertThresholdsHeld(result);
+    assert.equal(result.report.jobsCompleted, 4);
+    const { firstCompletionMs = 0, lastCompletionMs = 0 } = result.report;
+    assert.ok(firstCompletionMs > 0 && firstCompletionMs <= lastCompletionMs);
+    assert.equal(
+      result.report.servers.reduce((sum, s) => sum + s.replies, 0),
+      4,
+      'every job names its worker',
+    );
   });
 });
 

@@ -25,6 +25,11 @@ export interface K6Report {
   /** flip.js */
   firstReplyMs?: number;
   lastReplyMs?: number;
+  /** jobs.js */
+  jobsCompleted?: number;
+  jobsFailed?: number;
+  firstCompletionMs?: number;
+  lastCompletionMs?: number;
 }
 
 export interface K6Result {
@@ -35,7 +40,7 @@ export interface K6Result {
 }
 
 export interface K6Options {
-  script: 'flip' | 'cpu' | 'crash';
+  script: 'flip' | 'cpu' | 'crash' | 'jobs';
   env: Record<string, string>;
   /** Kill k6 after this long (the runs are bounded by their own options; this is a safety net). */
   timeoutMs: number;

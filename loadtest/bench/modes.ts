@@ -10,7 +10,7 @@ import { REPO_ROOT } from './k6';
 import { startServed, type ServedProcess } from './served-process';
 import { waitForServers } from './wait-for-servers';
 
-export type ModeName = 'standard' | 'cluster' | 'pm2' | 'stack';
+export type ModeName = 'standard' | 'cluster' | 'pm2' | 'stack' | 'stack-queue';
 
 export interface RunningMode {
   baseUrl: string;
@@ -102,6 +102,54 @@ const pm2: Mode = {
   },
 };
 
+/**
+ * Starts docker-compose.yml under a bench project on a free port (bringUp starts and waits for its services),
+ * waits until `servers` processes answer through nginx, and reports every container's main process.
+ */
+async function startComposeMode(
+  env: Record<string, string>,
+  composeEnv: Record<string, string>,
+  bringUp: (stack: ComposeStack) => Promise<void>,
+  servers: number,
+): Promise<RunningMode> {
+  const port = await freePort();
+  // The compose file passes the service's settings through to the replicas; HTTP_PORT is nginx's port.
+  const stack = new ComposeStack('bench', { ...env, ...composeEnv, HTTP_BIND: '127.0.0.1', HTTP_PORT: String(port) });
+  try {
+    // Base images (stand-ins built where no registry answers), as `make up` does.
+    execFileSync('bash', [join(REPO_ROOT, 'deploy/offline-images.sh')], { stdio: 'ignore', timeout: 600_000 });
+    await stack.compose('build');
+    await bringUp(stack);
+    const baseUrl = `http://127.0.0.1:${port}`;
+    await waitForServers(baseUrl, servers);
+    // Every container's main process: the replicas' pm2-runtime trees, nginx (and Redis in queue mode).
+    const containers = (await stack.compose('ps', '--quiet')).split('\n').filter(Boolean);
+    let roots = (await docker('inspect', '--format', '{{.State.Pid}}', ...containers))
+      .split('\n')
+      .map(Number)
+      .filter((pid) => pid > 0);
+    return {
+      baseUrl,
+      roots: () => roots,
+      async stop() {
+        roots = [];
+        await stack.down();
+      },
+    };
+  } catch (error) {
+    await stack.down();
+    throw error;
+  }
+}
+
+function composeUnavailable(): string | undefined {
+  if (!existsSync(join(REPO_ROOT, 'docker-compose.yml')))
+    return 'docker-compose.yml is missing (the containers issue has not landed)';
+  if (!commandWorks('docker', ['info'])) return 'no Docker engine answers (`make up` installs and starts one)';
+  if (!composeInstalled()) return 'neither `docker compose` nor `docker-compose` is installed';
+  return undefined;
+}
+
 const stack: Mode = {
   name: 'stack',
   description:
@@ -109,44 +157,47 @@ const stack: Mode = {
     'docker-compose.yml passes on, and nginx (proxy_read_timeout) also bounds how long a flip may wait',
   flipSlots: STACK_REPLICAS,
   servers: STACK_REPLICAS, // at least one process per replica
-  unavailable() {
-    if (!existsSync(join(REPO_ROOT, 'docker-compose.yml')))
-      return 'docker-compose.yml is missing (the containers issue has not landed)';
-    if (!commandWorks('docker', ['info'])) return 'no Docker engine answers (`make up` installs and starts one)';
-    if (!composeInstalled()) return 'neither `docker compose` nor `docker-compose` is installed';
-    return undefined;
-  },
-  async start(env) {
-    const port = await freePort();
-    // The compose file passes the service's settings through to the replicas; HTTP_PORT is nginx's port.
-    const stack = new ComposeStack('bench', { ...env, HTTP_BIND: '127.0.0.1', HTTP_PORT: String(port) });
-    try {
-      // Base images (stand-ins built where no registry answers), as `make up` does.
-      execFileSync('bash', [join(REPO_ROOT, 'deploy/offline-images.sh')], { stdio: 'ignore', timeout: 600_000 });
-      await stack.compose('build');
-      await stack.up(STACK_REPLICAS);
-      await stack.waitForHealthy(STACK_REPLICAS, 180_000);
-      const baseUrl = `http://127.0.0.1:${port}`;
-      await waitForServers(baseUrl, STACK_REPLICAS);
-      // Every container's main process: the replicas' pm2-runtime trees and nginx.
-      const containers = (await stack.compose('ps', '--quiet')).split('\n').filter(Boolean);
-      let roots = (await docker('inspect', '--format', '{{.State.Pid}}', ...containers))
-        .split('\n')
-        .map(Number)
-        .filter((pid) => pid > 0);
-      return {
-        baseUrl,
-        roots: () => roots,
-        async stop() {
-          roots = [];
-          await stack.down();
-        },
-      };
-    } catch (error) {
-      await stack.down();
-      throw error;
-    }
-  },
+  unavailable: composeUnavailable,
+  start: (env) =>
+    startComposeMode(
+      env,
+      {},
+      async (stack) => {
+        await stack.up(STACK_REPLICAS);
+        await stack.waitForHealthy(STACK_REPLICAS, 180_000);
+      },
+      STACK_REPLICAS,
+    ),
+};
+
+// Queue mode (issue 9): C workers = the host's cores, each one PM2 process flipping one job at a time, behind
+// two api replicas that enqueue in Redis.
+const QUEUE_API_REPLICAS = 2;
+const queueWorkers = availableParallelism();
+
+const stackQueue: Mode = {
+  name: 'stack-queue',
+  description:
+    `compose queue mode: nginx + ${QUEUE_API_REPLICAS} api replicas -> Redis -> ${queueWorkers} worker replicas ` +
+    '(one flip at a time each; profile `queue`)',
+  flipSlots: queueWorkers,
+  servers: QUEUE_API_REPLICAS, // the api replicas answer; the workers only flip
+  unavailable: composeUnavailable,
+  start: (env) =>
+    startComposeMode(
+      env,
+      { COMPOSE_PROFILES: 'queue', UPSTREAM_HOST: 'api' },
+      async (stack) => {
+        const scales = ['service=0', `api=${QUEUE_API_REPLICAS}`, `worker=${queueWorkers}`].flatMap((s) => [
+          '--scale',
+          s,
+        ]);
+        await stack.compose('up', '--detach', ...scales);
+        await stack.waitForHealthy(QUEUE_API_REPLICAS, 180_000, 'api');
+        await stack.waitForHealthy(queueWorkers, 180_000, 'worker');
+      },
+      QUEUE_API_REPLICAS,
+    ),
 };
 
 export const MODES: Mode[] = [
@@ -154,4 +205,5 @@ export const MODES: Mode[] = [
   nodeEntry('cluster', 'cluster.js', `node:cluster runner (service/dist/cluster.js, ${workers()} workers)`, workers()),
   pm2,
   stack,
+  stackQueue,
 ];

@@ -12,8 +12,17 @@ const PREFIX = 'served by ';
  */
 export function recordServedBy(res) {
   const servedBy = res.headers['X-Served-By'] || '-';
-  check(res, { [`${PREFIX}${servedBy}`]: (r) => r.status === 200 });
+  recordServer(servedBy, res.status === 200);
   return servedBy;
+}
+
+/**
+ * Records one piece of work done by a server (<hostname>/<pid>), e.g. the worker that ran a queued job.
+ * @param {string} server
+ * @param {boolean} ok
+ */
+export function recordServer(server, ok) {
+  check(null, { [`${PREFIX}${server}`]: () => ok });
 }
 
 /**

@@ -20,32 +20,50 @@ function decodeBudgetDefault(timeoutMs: number): number {
 }
 
 // Every tunable of the service, with its default. This module is the only reader of process.env.
-const schema = z.object({
-  PORT: integer(0).max(65535).default(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  TRUST_PROXY: z.stringbool().default(false),
-  CPU_ITERATIONS: integer(0).default(10_000_000),
-  FLIP_MAX_BYTES: integer(1).default(25 * MiB),
-  FLIP_MAX_PIXELS: integer(1).default(40_000_000),
-  FLIP_ENGINE: z.enum(['jimp', 'sharp']).default('jimp'),
-  FLIP_JPEG_QUALITY: integer(1).max(100).default(QUALITY_DEFAULT),
-  FLIP_THREADS: integer(1).default(1),
-  FLIP_QUEUE_MAX: integer(0).default(4),
-  FLIP_TIMEOUT_MS: integer(1).default(60_000),
-  FLIP_DECODE_BUDGET_MS: integer(1).optional(),
-  FLIP_THREAD_HEAP_MB: integer(16).default(THREAD_HEAP_MB_DEFAULT),
-  FLIP_SAMPLE_IMAGE: z
-    .string()
-    .min(1)
-    .default(join(__dirname, '..', 'assets', 'sample.jpg')),
-  SHUTDOWN_TIMEOUT_MS: integer(1).default(65_000),
-  KEEP_ALIVE_TIMEOUT_MS: integer(1).default(65_000),
-  CRASH_AFTER_MS_MAX: integer(0).default(0),
-  WEB_CONCURRENCY: integer(1).optional(),
-  // Set by PM2 for each instance it runs; its presence turns on the `pm2 monit` metrics.
-  pm_id: integer(0).optional(),
-});
+const schema = z
+  .object({
+    PORT: integer(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    TRUST_PROXY: z.stringbool().default(false),
+    CPU_ITERATIONS: integer(0).default(10_000_000),
+    FLIP_MAX_BYTES: integer(1).default(25 * MiB),
+    FLIP_MAX_PIXELS: integer(1).default(40_000_000),
+    FLIP_ENGINE: z.enum(['jimp', 'sharp']).default('jimp'),
+    FLIP_JPEG_QUALITY: integer(1).max(100).default(QUALITY_DEFAULT),
+    FLIP_THREADS: integer(1).default(1),
+    FLIP_QUEUE_MAX: integer(0).default(4),
+    FLIP_TIMEOUT_MS: integer(1).default(60_000),
+    FLIP_DECODE_BUDGET_MS: integer(1).optional(),
+    FLIP_THREAD_HEAP_MB: integer(16).default(THREAD_HEAP_MB_DEFAULT),
+    FLIP_SAMPLE_IMAGE: z
+      .string()
+      .min(1)
+      .default(join(__dirname, '..', 'assets', 'sample.jpg')),
+    SHUTDOWN_TIMEOUT_MS: integer(1).default(65_000),
+    KEEP_ALIVE_TIMEOUT_MS: integer(1).default(65_000),
+    CRASH_AFTER_MS_MAX: integer(0).default(0),
+    WEB_CONCURRENCY: integer(1).optional(),
+    // Queue mode (FLIP_MODE=queue): api processes enqueue flips in Redis, worker processes run them.
+    FLIP_MODE: z.enum(['inline', 'queue']).default('inline'),
+    SERVICE_ROLE: z.enum(['api', 'worker']).default('api'),
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+    JOB_RESULT_TTL_S: integer(1).default(600),
+    JOB_LOCK_MS: integer(1000).default(10_000),
+    JOB_STALLED_INTERVAL_MS: integer(1000).default(5_000),
+    JOB_MAX_STALLED: integer(0).default(1),
+    JOB_KEEP_FINISHED: integer(1).default(1000),
+    // Set by PM2 for each instance it runs; its presence turns on the `pm2 monit` metrics.
+    pm_id: integer(0).optional(),
+  })
+  .refine((env) => env.SERVICE_ROLE === 'api' || env.FLIP_MODE === 'queue', {
+    message: 'SERVICE_ROLE=worker needs FLIP_MODE=queue',
+    path: ['SERVICE_ROLE'],
+  });
+
+// In queue mode FLIP_QUEUE_MAX bounds the jobs waiting in the whole deployment, not in one process: its
+// default leaves room for the articles' ten concurrent flips and more, and still refuses a flood.
+const QUEUE_MODE_QUEUE_MAX_DEFAULT = 100;
 
 type Env = z.infer<typeof schema>;
 
@@ -72,6 +90,24 @@ export interface Config {
   crashAfterMsMax: number;
   webConcurrency: number | undefined;
   pm2InstanceId: number | undefined;
+  mode: Env['FLIP_MODE'];
+  role: Env['SERVICE_ROLE'];
+  jobs: JobsConfig;
+}
+
+/** Queue mode's Redis and BullMQ settings. */
+export interface JobsConfig {
+  redisUrl: string;
+  /** How long a finished job's result image and record are kept. */
+  resultTtlS: number;
+  /** A worker's lock on its job; a SIGKILLed worker's job is found stalled once it lapses. */
+  lockMs: number;
+  /** How often workers look for stalled jobs. */
+  stalledIntervalMs: number;
+  /** Stalls a job survives: one more and it fails (1: its worker died twice). */
+  maxStalledCount: number;
+  /** Finished job records kept at most, besides the age limit. */
+  keepFinished: number;
 }
 
 export class ConfigError extends Error {
@@ -106,7 +142,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBytes: e.FLIP_MAX_BYTES,
       maxPixels: e.FLIP_MAX_PIXELS,
       threads: e.FLIP_THREADS,
-      queueMax: e.FLIP_QUEUE_MAX,
+      queueMax:
+        e.FLIP_MODE === 'queue' && (env.FLIP_QUEUE_MAX ?? '') === '' ? QUEUE_MODE_QUEUE_MAX_DEFAULT : e.FLIP_QUEUE_MAX,
       timeoutMs: e.FLIP_TIMEOUT_MS,
       decodeBudgetMs: e.FLIP_DECODE_BUDGET_MS ?? decodeBudgetDefault(e.FLIP_TIMEOUT_MS),
       threadHeapMb: e.FLIP_THREAD_HEAP_MB,
@@ -117,6 +154,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     crashAfterMsMax: e.CRASH_AFTER_MS_MAX,
     webConcurrency: e.WEB_CONCURRENCY,
     pm2InstanceId: e.pm_id,
+    mode: e.FLIP_MODE,
+    role: e.SERVICE_ROLE,
+    jobs: {
+      redisUrl: e.REDIS_URL,
+      resultTtlS: e.JOB_RESULT_TTL_S,
+      lockMs: e.JOB_LOCK_MS,
+      stalledIntervalMs: e.JOB_STALLED_INTERVAL_MS,
+      maxStalledCount: e.JOB_MAX_STALLED,
+      keepFinished: e.JOB_KEEP_FINISHED,
+    },
   };
 }
 

@@ -19,6 +19,14 @@ export const errorCatalogue = {
   overloaded: { status: 503, message: 'The flip queue is full; retry later.' },
   shutting_down: { status: 503, message: 'The server is shutting down.' },
   job_timeout: { status: 504, message: 'The flip did not finish in time.' },
+  // Queue mode (FLIP_MODE=queue).
+  not_ready: { status: 409, message: 'The job has not finished yet.' },
+  job_crashed: {
+    status: 500,
+    message: 'The worker process running this job died twice; the job is not retried again.',
+  },
+  queue_mode_required: { status: 501, message: 'The /jobs API needs FLIP_MODE=queue; POST /flip works in every mode.' },
+  queue_unavailable: { status: 503, message: 'The job queue (Redis) is unreachable or full; retry later.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

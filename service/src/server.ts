@@ -6,6 +6,8 @@ import { armCrashSwitch } from './process/crash-switch';
 import { exitOnFatalErrors } from './process/fatal-errors';
 import { createFlipRunner } from './engines/flip-engine';
 import { FlipQueue } from './queue/flip-queue';
+import type { FlipScheduler } from './queue/flip-scheduler';
+import { RedisFlips } from './queue/redis-flips';
 import type { Lifecycle } from './process/lifecycle';
 import { createLogger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
@@ -18,11 +20,13 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   exitOnFatalErrors(logger);
 
-  const queue = new FlipQueue(config.flip, createFlipRunner(config.flip));
+  // Queue mode: flips run on worker processes (worker.ts) behind Redis; inline: in this process's threads.
+  const jobs = config.mode === 'queue' ? new RedisFlips(config.flip, config.jobs, logger) : undefined;
+  const queue: FlipScheduler = jobs ?? new FlipQueue(config.flip, createFlipRunner(config.flip));
   const metrics = createMetrics(queue);
   const tempDir = new TempDir();
   const lifecycle: Lifecycle = { shuttingDown: false };
-  const app = createApp({ config, logger, metrics, queue, tempDir, lifecycle });
+  const app = createApp({ config, logger, metrics, queue, tempDir, lifecycle, jobs });
 
   const server = createServer(app.callback());
   // Longer than nginx's upstream keepalive_timeout (60 s), so nginx always closes an idle upstream connection
@@ -32,7 +36,7 @@ async function main(): Promise<void> {
 
   server.listen(config.port, config.host);
   await once(server, 'listening');
-  logger.info({ address: server.address(), flip: config.flip }, 'listening');
+  logger.info({ address: server.address(), mode: config.mode, flip: config.flip }, 'listening');
   // `pm2 monit` metrics, only under PM2: loading @pm2/io anywhere else would start its timers for nothing.
   if (config.pm2InstanceId !== undefined)
     (await import('./observability/pm2-metrics.js')).reportPm2Metrics(server, queue);

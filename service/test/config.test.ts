@@ -92,4 +92,60 @@ describe('config', () => {
         ].every((part) => error.message.includes(part)),
     );
   });
+
+  it("runs inline as an api by default, with queue mode's documented defaults", () => {
+    const config = loadConfig({});
+    assert.equal(config.mode, 'inline');
+    assert.equal(config.role, 'api');
+    assert.deepEqual(config.jobs, {
+      redisUrl: 'redis://127.0.0.1:6379',
+      resultTtlS: 600,
+      lockMs: 10_000,
+      stalledIntervalMs: 5_000,
+      maxStalledCount: 1,
+      keepFinished: 1000,
+    });
+  });
+
+  it('bounds the deployment-wide queue at 100 in queue mode unless FLIP_QUEUE_MAX says otherwise', () => {
+    assert.equal(loadConfig({ FLIP_MODE: 'queue' }).flip.queueMax, 100);
+    assert.equal(loadConfig({ FLIP_MODE: 'queue', FLIP_QUEUE_MAX: '' }).flip.queueMax, 100);
+    assert.equal(loadConfig({ FLIP_MODE: 'queue', FLIP_QUEUE_MAX: '7' }).flip.queueMax, 7);
+  });
+
+  it('reads the queue-mode variables', () => {
+    const config = loadConfig({
+      FLIP_MODE: 'queue',
+      SERVICE_ROLE: 'worker',
+      REDIS_URL: 'redis://redis:6379/2',
+      JOB_RESULT_TTL_S: '60',
+      JOB_LOCK_MS: '2000',
+      JOB_STALLED_INTERVAL_MS: '1000',
+      JOB_MAX_STALLED: '0',
+      JOB_KEEP_FINISHED: '10',
+    });
+    assert.equal(config.role, 'worker');
+    assert.deepEqual(config.jobs, {
+      redisUrl: 'redis://redis:6379/2',
+      resultTtlS: 60,
+      lockMs: 2000,
+      stalledIntervalMs: 1000,
+      maxStalledCount: 0,
+      keepFinished: 10,
+    });
+  });
+
+  it('refuses a worker outside queue mode, an unknown mode and a non-Redis URL', () => {
+    for (const [env, part] of [
+      [{ SERVICE_ROLE: 'worker' }, 'SERVICE_ROLE="worker": SERVICE_ROLE=worker needs FLIP_MODE=queue'],
+      [{ FLIP_MODE: 'async' }, 'FLIP_MODE="async"'],
+      [{ REDIS_URL: 'http://redis:6379' }, 'REDIS_URL="http://redis:6379"'],
+      [{ JOB_LOCK_MS: '10' }, 'JOB_LOCK_MS="10"'],
+    ] as const) {
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => error instanceof ConfigError && error.message.includes(part),
+      );
+    }
+  });
 });

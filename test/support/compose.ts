@@ -91,14 +91,14 @@ export class ComposeStack {
   }
 
   /** Resolves with the replicas once exactly n are running and healthy; polls for at most timeoutMs. */
-  async waitForHealthy(replicas: number, timeoutMs = 90_000): Promise<ContainerState[]> {
+  async waitForHealthy(replicas: number, timeoutMs = 90_000, service = 'service'): Promise<ContainerState[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const states = await this.inspect(await this.containerIds('service'));
+      const states = await this.inspect(await this.containerIds(service));
       const healthy = states.filter((s) => s.running && s.health === 'healthy');
       if (healthy.length === replicas && states.length === replicas) return healthy;
       if (Date.now() > deadline) {
-        throw new Error(`expected ${replicas} healthy replicas, have: ${JSON.stringify(states)}`);
+        throw new Error(`expected ${replicas} healthy ${service} replicas, have: ${JSON.stringify(states)}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 500));
     }

@@ -1,7 +1,7 @@
 import { HttpError } from '../errors';
 import type { FlipAxis } from './flip-bitmap';
-import type { FlipQueue } from '../queue/flip-queue';
-import { ownedBytes } from './flip-task';
+import type { FlipScheduler } from '../queue/flip-scheduler';
+import { ownedBytes, type FlipTask } from './flip-task';
 import { readImageHeader, type ImageMime } from './image-format';
 import { checkImageStructure } from './image-structure';
 
@@ -21,11 +21,23 @@ export interface FlipOptions {
 }
 
 export async function flipJob(
-  queue: FlipQueue,
+  queue: FlipScheduler,
+  input: Uint8Array,
+  options: FlipOptions,
+  declared?: ImageMime,
+): Promise<FlipJobResult> {
+  const task = checkedFlipTask(input, options, declared);
+  const outcome = await queue.run(task);
+  if (!outcome.ok) throw new HttpError(outcome.code, outcome.message);
+  return { mime: task.mime, output: outcome.output };
+}
+
+/** The task for an image whose header passed the checks: the declared type, and at most maxPixels. */
+export function checkedFlipTask(
   input: Uint8Array,
   { axis, quality, maxPixels }: FlipOptions,
   declared?: ImageMime,
-): Promise<FlipJobResult> {
+): FlipTask {
   const header = readImageHeader(input);
   if (header === undefined) {
     // The structure check of the declared type names what it finds (BigTIFF, say) better than "unreadable".
@@ -43,7 +55,5 @@ export async function flipJob(
     );
   }
   checkImageStructure(input, header.mime, maxPixels);
-  const outcome = await queue.run({ input: ownedBytes(input), mime: header.mime, axis, quality, maxPixels });
-  if (!outcome.ok) throw new HttpError(outcome.code, outcome.message);
-  return { mime: header.mime, output: outcome.output };
+  return { input: ownedBytes(input), mime: header.mime, axis, quality, maxPixels };
 }

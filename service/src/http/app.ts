@@ -2,6 +2,7 @@ import Koa from 'koa';
 import { errorHandler } from './error-handler';
 import { HttpError } from '../errors';
 import type { Logger } from '../observability/logger';
+import { notFound } from './not-found';
 import { requestContext, type RequestState } from './request-context';
 import { requestObserver } from './request-observer';
 import { createRouter, type RouteDeps } from './routes';
@@ -19,10 +20,7 @@ export function createApp(deps: AppDeps): Koa<RequestState> {
   app.use(requestContext(deps.lifecycle));
   app.use(requestObserver(deps.logger, deps.metrics));
   app.use(errorHandler(deps.logger));
-  app.use(async (ctx, next) => {
-    await next();
-    if (ctx.status === 404 && ctx.body == null) throw new HttpError('not_found');
-  });
+  app.use(notFound);
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true, methodNotAllowed, notImplemented: methodNotAllowed }));
   return app;

@@ -2,7 +2,7 @@ import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { flipJob, type FlipOptions } from '../flip/flip-job';
-import type { FlipQueue } from '../queue/flip-queue';
+import type { FlipScheduler } from '../queue/flip-scheduler';
 import { identity } from './identity';
 import type { TempDir } from '../process/temp-dir';
 
@@ -15,7 +15,7 @@ export interface DemoFlipReport {
 
 /** The first article's job, file for file: copy the sample to a fresh temp dir, flip it, write it, delete all. */
 export async function demoFlip(
-  queue: FlipQueue,
+  queue: FlipScheduler,
   tempDir: TempDir,
   sampleImage: string,
   options: FlipOptions,

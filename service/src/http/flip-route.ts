@@ -4,9 +4,10 @@ import type { Config } from '../config';
 import { demoFlip } from './demo-flip';
 import { HttpError } from '../errors';
 import { flipAxes, type FlipAxis } from '../flip/flip-bitmap';
-import { flipJob } from '../flip/flip-job';
-import type { FlipQueue } from '../queue/flip-queue';
-import { parseImageMime } from '../flip/image-format';
+import { flipJob, type FlipOptions } from '../flip/flip-job';
+import type { Context } from 'koa';
+import type { FlipScheduler } from '../queue/flip-scheduler';
+import { parseImageMime, type ImageMime } from '../flip/image-format';
 import type { TempDir } from '../process/temp-dir';
 
 function parseAxis(value: unknown): FlipAxis {
@@ -24,21 +25,33 @@ function parseQuality(value: unknown, fallback: number): number {
   return quality;
 }
 
+export function flipOptions(ctx: Context, config: Config['flip']): FlipOptions {
+  return {
+    axis: parseAxis(ctx.query.axis),
+    quality: parseQuality(ctx.query.quality, config.jpegQuality),
+    maxPixels: config.maxPixels,
+  };
+}
+
+/** An image body of a supported declared type, read up to FLIP_MAX_BYTES: POST /flip's and POST /jobs'. */
+export async function readImageBody(
+  ctx: Context,
+  config: Config['flip'],
+): Promise<{ body: Uint8Array; declared: ImageMime }> {
+  const declared = parseImageMime(ctx.get('content-type'));
+  if (declared === undefined) throw new HttpError('unsupported_media_type');
+  return { body: await readBody(ctx.req, config.maxBytes), declared };
+}
+
 /** POST /flip: an image body comes back flipped in its own format; no body runs the demo job on the sample. */
-export function flipRoute(config: Config['flip'], queue: FlipQueue, tempDir: TempDir): Middleware {
+export function flipRoute(config: Config['flip'], queue: FlipScheduler, tempDir: TempDir): Middleware {
   return async (ctx) => {
-    const options = {
-      axis: parseAxis(ctx.query.axis),
-      quality: parseQuality(ctx.query.quality, config.jpegQuality),
-      maxPixels: config.maxPixels,
-    };
+    const options = flipOptions(ctx, config);
     if (hasNoBody(ctx.req)) {
       ctx.body = await demoFlip(queue, tempDir, config.sampleImage, options);
       return;
     }
-    const declared = parseImageMime(ctx.get('content-type'));
-    if (declared === undefined) throw new HttpError('unsupported_media_type');
-    const body = await readBody(ctx.req, config.maxBytes);
+    const { body, declared } = await readImageBody(ctx, config);
     const { mime, output } = await flipJob(queue, body, options, declared);
     ctx.type = mime;
     ctx.body = Buffer.from(output.buffer, output.byteOffset, output.byteLength);

@@ -7,10 +7,14 @@ export const healthz: Middleware = (ctx) => {
   ctx.body = { status: 'ok' };
 };
 
-/** Readiness: 503 from the moment shutdown begins, so a balancer that checks it stops sending work. */
-export function readyz(lifecycle: Lifecycle): Middleware {
+/**
+ * Readiness: 503 from the moment shutdown begins, so a balancer that checks it stops sending work, and in queue
+ * mode while Redis is unreachable.
+ */
+export function readyz(lifecycle: Lifecycle, queueReachable: () => boolean = () => true): Middleware {
   return (ctx) => {
     if (lifecycle.shuttingDown) throw new HttpError('shutting_down');
+    if (!queueReachable()) throw new HttpError('queue_unavailable', 'The job queue (Redis) is unreachable.');
     ctx.body = { status: 'ready' };
   };
 }

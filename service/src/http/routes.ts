@@ -2,22 +2,26 @@ import { Router } from '@koa/router';
 import type { Config } from '../config';
 import { burnCpu } from './cpu-burn';
 import { flipRoute } from './flip-route';
-import type { FlipQueue } from '../queue/flip-queue';
+import type { FlipScheduler } from '../queue/flip-scheduler';
 import { healthz, readyz } from './health';
+import { addJobsRoutes } from './jobs-routes';
 import { handledByText } from './identity';
 import type { Lifecycle } from '../process/lifecycle';
 import type { Metrics } from '../observability/metrics';
+import type { RedisFlips } from '../queue/redis-flips';
 import type { TempDir } from '../process/temp-dir';
 
 export interface RouteDeps {
   config: Config;
-  queue: FlipQueue;
+  queue: FlipScheduler;
   tempDir: TempDir;
   metrics: Metrics;
   lifecycle: Lifecycle;
+  /** Queue mode's job queue; undefined inline. */
+  jobs: RedisFlips | undefined;
 }
 
-export function createRouter({ config, queue, tempDir, metrics, lifecycle }: RouteDeps): Router {
+export function createRouter({ config, queue, tempDir, metrics, lifecycle, jobs }: RouteDeps): Router {
   const router = new Router();
   router.get('/', (ctx) => {
     ctx.body = handledByText;
@@ -28,10 +32,16 @@ export function createRouter({ config, queue, tempDir, metrics, lifecycle }: Rou
   });
   router.post('/flip', flipRoute(config.flip, queue, tempDir));
   router.get('/healthz', healthz);
-  router.get('/readyz', readyz(lifecycle));
+  addJobsRoutes(router, config.flip, jobs);
+  router.get(
+    '/readyz',
+    readyz(lifecycle, () => jobs?.ready ?? true),
+  );
   router.get('/metrics', async (ctx) => {
     ctx.type = metrics.registry.contentType;
-    ctx.body = await metrics.registry.metrics();
+    // Queue mode adds the queue's job counts by state; without Redis, this process's figures still answer.
+    const queueFigures = jobs ? await jobs.prometheusText().catch(() => '') : '';
+    ctx.body = (await metrics.registry.metrics()) + queueFigures;
   });
   return router;
 }

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { FlipQueue } from '../queue/flip-queue';
+import type { FlipScheduler } from '../queue/flip-scheduler';
 
 export interface Metrics {
   registry: Registry;
@@ -10,7 +10,7 @@ export interface Metrics {
 // process metrics (process_*) and X-Served-By; Prometheus scrapes each replica through its own address.
 // The flip queue's numbers come from the queue itself: its gauges are read at scrape time, its jobs and
 // refusals counted from its events.
-export function createMetrics(queue: FlipQueue): Metrics {
+export function createMetrics(queue: FlipScheduler): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const flipDuration = new Histogram({

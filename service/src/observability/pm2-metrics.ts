@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import io from '@pm2/io';
 import { MetricMeasurements } from '@pm2/io/build/main/services/metrics';
-import type { FlipQueue } from '../queue/flip-queue';
+import type { FlipScheduler } from '../queue/flip-scheduler';
 
 // @pm2/io's Meter also reads `samples` (the unit of its rate, in seconds) and `timeframe` (its averaging window,
 // in seconds), which its typings leave out.
@@ -20,7 +20,7 @@ function rate(name: string, perSeconds: number): ReturnType<typeof io.meter> {
  * timers and process handlers as soon as it loads (under PM2 it is already loaded by PM2's process wrapper).
  * Rates are PM2's exponentially weighted moving averages over the last minute.
  */
-export function reportPm2Metrics(server: Server, queue: FlipQueue): void {
+export function reportPm2Metrics(server: Server, queue: FlipScheduler): void {
   io.metric({ name: 'flips in flight', value: () => queue.inFlight });
   io.metric({ name: 'queue depth', value: () => queue.depth });
   const flips = rate('flips per minute', 60);

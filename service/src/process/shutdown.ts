@@ -1,11 +1,11 @@
 import type { Server } from 'node:http';
-import type { FlipQueue } from '../queue/flip-queue';
+import type { FlipScheduler } from '../queue/flip-scheduler';
 import type { Lifecycle } from './lifecycle';
 import type { Logger } from '../observability/logger';
 
 export interface ShutdownDeps {
   server: Server;
-  queue: FlipQueue;
+  queue: FlipScheduler;
   lifecycle: Lifecycle;
   logger: Logger;
   timeoutMs: number;

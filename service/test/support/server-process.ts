@@ -27,7 +27,7 @@ export function leftoverFiles(dir: string): string[] {
 /** Starts `service/dist/<entry>` on a free 127.0.0.1 port with its own TMPDIR; resolves once it listens. */
 export async function startService(
   env: Record<string, string> = {},
-  entry: 'server.js' | 'cluster.js' = 'server.js',
+  entry: 'server.js' | 'cluster.js' | 'worker.js' = 'server.js',
   options: { ipc?: boolean } = {},
 ): Promise<ServiceProcess> {
   const port = await freePort();
@@ -90,7 +90,7 @@ export async function startService(
   };
 
   try {
-    await waitForLog((line) => line.msg === 'listening' || line.msg === 'cluster primary starting workers');
+    await waitForLog((line) => /^(worker )?listening$|^cluster primary starting workers$/.test(String(line.msg)));
     if (entry === 'cluster.js') await waitForLog((line) => line.msg === 'listening');
   } catch (error) {
     child.kill('SIGKILL');

@@ -1,0 +1,28 @@
+import { Router } from '@koa/router';
+import Koa from 'koa';
+import { errorHandler } from './error-handler';
+import { healthz, readyz } from './health';
+import type { Lifecycle } from '../process/lifecycle';
+import type { Logger } from '../observability/logger';
+import { notFound } from './not-found';
+import { requestContext, type RequestState } from './request-context';
+
+/**
+ * The worker role's only HTTP: liveness and readiness (503 while Redis is unreachable or shutdown began), for the
+ * image's HEALTHCHECK and for operators. Workers take their work from Redis, never from HTTP.
+ */
+export function createWorkerApp(
+  logger: Logger,
+  lifecycle: Lifecycle,
+  queueReachable: () => boolean,
+): Koa<RequestState> {
+  const router = new Router();
+  router.get('/healthz', healthz);
+  router.get('/readyz', readyz(lifecycle, queueReachable));
+  const app = new Koa<RequestState>();
+  app.use(requestContext(lifecycle));
+  app.use(errorHandler(logger));
+  app.use(notFound);
+  app.use(router.routes());
+  return app;
+}

@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { Queue, QueueEvents, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config, JobsConfig } from '../config';
+import { HttpError } from '../errors';
+import type { FlipOutcome, FlipTask } from '../flip/flip-task';
+import type { ImageMime } from '../flip/image-format';
+import type { Logger } from '../observability/logger';
+import type { FlipQueueEvents } from './flip-queue';
+import type { FlipScheduler } from './flip-scheduler';
+import { failureToHttpError } from './job-failure';
+import { FLIP_QUEUE_NAME, inputKey, type FlipJobData, type FlipJobResult } from './job-wire';
+import { failFastRedis, patientRedis } from './redis-connection';
+
+export type JobStatus = 'waiting' | 'active' | 'completed' | 'failed';
+
+/** GET /jobs/:id's answer. */
+export interface JobView {
+  id: string;
+  status: JobStatus;
+  /** 1 = the next job a worker takes; null unless waiting. */
+  position: number | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  ms: number | null;
+  /** hostname/pid of the worker process that completed it. */
+  worker: string | null;
+  error: { code: string; message: string } | null;
+}
+
+type FlipJob = Job<FlipJobData, FlipJobResult>;
+
+// An input outlives its job's deadline a little, so a worker that takes the job at the last moment still
+// finds it; the job's end removes it sooner.
+const INPUT_GRACE_MS = 10_000;
+
+const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : null);
+
+/**
+ * The api side of queue mode: admits flip jobs against the deployment-wide backlog, stores their input in
+ * Redis, enqueues them in one BullMQ queue (one FIFO for every api replica) and waits for or reports their
+ * results. Every Redis failure becomes 503 queue_unavailable.
+ */
+export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipScheduler {
+  private readonly redis: Redis;
+  private readonly queue: Queue<FlipJobData, FlipJobResult>;
+  // One QueueEvents per process: every waiting request listens on it for its own job's end.
+  private readonly events: QueueEvents;
+  private readonly mine = new Map<string, 'waiting' | 'active'>();
+  // Moving average of a job's run time, from the workers' reports, for Retry-After.
+  private averageRunMs = 1000;
+
+  constructor(
+    private readonly flip: Pick<Config['flip'], 'queueMax' | 'timeoutMs'>,
+    jobs: JobsConfig,
+    logger: Logger,
+  ) {
+    super();
+    this.redis = failFastRedis(jobs.redisUrl);
+    const finished = { age: jobs.resultTtlS, count: jobs.keepFinished };
+    this.queue = new Queue(FLIP_QUEUE_NAME, {
+      connection: this.redis,
+      defaultJobOptions: { attempts: 1, removeOnComplete: finished, removeOnFail: finished },
+    });
+    this.events = new QueueEvents(FLIP_QUEUE_NAME, { connection: patientRedis(jobs.redisUrl) });
+    const warn = (error: Error) => logger.warn({ err: error.message }, 'redis');
+    this.redis.on('error', warn);
+    this.queue.on('error', warn);
+    this.events.on('error', warn);
+    this.events.on('active', ({ jobId }) => {
+      if (this.mine.has(jobId)) this.mine.set(jobId, 'active');
+    });
+    this.events.on('completed', ({ returnvalue }) => {
+      // QueueEvents parses the JSON, whatever its typings say.
+      const result = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as FlipJobResult;
+      this.averageRunMs = 0.8 * this.averageRunMs + 0.2 * result.timings.totalMs;
+    });
+    // A job that failed without its worker's cleanup (the worker died) leaves its input behind.
+    this.events.on('failed', ({ jobId }) => void this.redis.del(inputKey(jobId)).catch(() => undefined));
+  }
+
+  get depth(): number {
+    return [...this.mine.values()].filter((state) => state === 'waiting').length;
+  }
+
+  get inFlight(): number {
+    return this.mine.size - this.depth;
+  }
+
+  /** Whether Redis answers: /readyz turns 503 while it does not. */
+  get ready(): boolean {
+    return this.redis.status === 'ready';
+  }
+
+  /** Admits and enqueues a job; resolves with its id once Redis holds it. */
+  async submit(task: FlipTask): Promise<{ id: string; deadline: number }> {
+    const deadline = Date.now() + this.flip.timeoutMs;
+    const id = randomUUID();
+    await unavailableOnRedisError(async () => {
+      // Counted before adding: BullMQ has no bound of its own. Replicas admitting at the same instant may
+      // pass the bound by one job each.
+      const waiting = await this.queue.getWaitingCount();
+      if (waiting >= this.flip.queueMax) {
+        this.emit('refused', 'overloaded');
+        throw new HttpError('overloaded', undefined, { 'Retry-After': await this.retryAfterSeconds(waiting) });
+      }
+      const input = Buffer.from(task.input.buffer, task.input.byteOffset, task.input.byteLength);
+      await this.redis.set(inputKey(id), input, 'PX', this.flip.timeoutMs + INPUT_GRACE_MS);
+      const { mime, axis, quality, maxPixels } = task;
+      await this.queue.add('flip', { mime, axis, quality, maxPixels, deadline }, { jobId: id });
+    });
+    return { id, deadline };
+  }
+
+  /** POST /flip in queue mode: enqueue, wait for the job's end (never past its deadline), answer the image. */
+  async run(task: FlipTask): Promise<FlipOutcome> {
+    const { id, deadline } = await this.submit(task);
+    this.mine.set(id, 'waiting');
+    try {
+      const job = await unavailableOnRedisError(() => this.queue.getJob(id));
+      if (job === undefined) throw new HttpError('internal', 'The job vanished from the queue.');
+      let result: FlipJobResult;
+      try {
+        result = await job.waitUntilFinished(this.events, Math.max(1, deadline - Date.now()));
+      } catch (error) {
+        if (Date.now() >= deadline) {
+          this.emit('refused', 'job_timeout');
+          throw new HttpError('job_timeout');
+        }
+        // Not the job's own failure: the wait itself lost Redis.
+        if (!this.ready) throw new HttpError('queue_unavailable', undefined, { 'Retry-After': '1' });
+        throw failureToHttpError((error as Error).message);
+      }
+      const output = await unavailableOnRedisError(() => this.redis.getdelBuffer(result.resultKey));
+      if (output === null) throw new HttpError('internal', 'The job finished but its result is gone.');
+      this.emit('ran', 'ok', result.timings.totalMs);
+      return {
+        ok: true,
+        output: new Uint8Array(output),
+        width: result.width,
+        height: result.height,
+        timings: result.timings,
+      };
+    } catch (error) {
+      if (error instanceof HttpError && error.code !== 'job_timeout') this.emit('ran', error.code, 0);
+      throw error;
+    } finally {
+      this.mine.delete(id);
+    }
+  }
+
+  /** GET /jobs/:id; undefined for an unknown or expired job. */
+  async status(id: string): Promise<JobView | undefined> {
+    return unavailableOnRedisError(async () => {
+      const job: FlipJob | undefined = await this.queue.getJob(id);
+      if (job === undefined) return undefined;
+      const state = await job.getState();
+      const status: JobStatus = state === 'active' || state === 'completed' || state === 'failed' ? state : 'waiting';
+      const error = status === 'failed' ? failureToHttpError(job.failedReason) : undefined;
+      return {
+        id,
+        status,
+        position: status === 'waiting' ? await this.position(id) : null,
+        createdAt: iso(job.timestamp)!,
+        startedAt: iso(job.processedOn),
+        finishedAt: iso(job.finishedOn),
+        ms: job.finishedOn && job.processedOn ? job.finishedOn - job.processedOn : null,
+        worker: status === 'completed' ? job.returnvalue.worker : null,
+        error: error ? { code: error.code, message: error.message } : null,
+      };
+    });
+  }
+
+  /** GET /jobs/:id/result: the image, or the job's own error, 409 not_ready, 404 not_found. */
+  async result(id: string): Promise<{ mime: ImageMime; bytes: Buffer }> {
+    return unavailableOnRedisError(async () => {
+      const job: FlipJob | undefined = await this.queue.getJob(id);
+      if (job === undefined) throw jobNotFound(id);
+      const state = await job.getState();
+      if (state === 'failed') throw failureToHttpError(job.failedReason);
+      if (state !== 'completed') throw new HttpError('not_ready', undefined, { 'Retry-After': '1' });
+      const bytes = await this.redis.getBuffer(job.returnvalue.resultKey);
+      if (bytes === null) throw jobNotFound(id);
+      return { mime: job.returnvalue.mime, bytes };
+    });
+  }
+
+  /** Deployment-wide figures for /metrics, read from Redis: the same from every api replica. */
+  async prometheusText(): Promise<string> {
+    return `${await this.queue.exportPrometheusMetrics()}\n`;
+  }
+
+  // BullMQ pushes new jobs on the left of its wait list and workers take them from the right.
+  private async position(id: string): Promise<number | null> {
+    const replies = await this.redis.multi().lpos(this.queue.keys.wait!, id).llen(this.queue.keys.wait!).exec();
+    const [index, length] = (replies ?? []).map(([, value]) => value as number | null);
+    return index == null || length == null ? null : length - index;
+  }
+
+  /** About when the accepted work should be done: the backlog's run time spread over the live workers. */
+  private async retryAfterSeconds(waiting: number): Promise<string> {
+    const [active, workers] = await Promise.all([this.queue.getActiveCount(), this.queue.getWorkersCount()]);
+    const backlogMs = (this.averageRunMs * (waiting + active)) / Math.max(1, workers);
+    return String(Math.max(1, Math.ceil(backlogMs / 1000)));
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.events.close(), this.queue.close()]);
+    this.redis.disconnect();
+  }
+}
+
+export function jobNotFound(id: string): HttpError {
+  return new HttpError('not_found', `No job ${id}: unknown, or finished more than JOB_RESULT_TTL_S ago.`);
+}
+
+/** Runs Redis work; a Redis failure (unreachable, or full under noeviction) becomes 503 queue_unavailable. */
+async function unavailableOnRedisError<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    const message = (error as Error).message;
+    throw new HttpError(
+      'queue_unavailable',
+      message.startsWith('OOM') ? 'The job queue (Redis) is full; retry later.' : undefined,
+      { 'Retry-After': '1' },
+    );
+  }
+}
