@@ -6,6 +6,7 @@ NPM := npm --no-audit --no-fund
 .PHONY: help install build lint typecheck test test-service start-standard start-cluster
 .PHONY: test-pm2 pm2 pm2-monit pm2-stop monit test-loadtest k6 bench
 .PHONY: docker up down scale logs test-stack
+.PHONY: swarm-up swarm-down
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -91,3 +92,13 @@ monit: ## pm2 monit inside a running service container (REPLICA=n for another re
 
 bench: build k6 ## Benchmark every mode (≤ 20 min; BENCH_ARGS="--modes standard,cluster"): loadtest/results/<date>/report.md
 	$(NPM) run bench -- $(BENCH_ARGS)
+
+# Beyond one machine: Docker Swarm on NODES simulated hosts (containers running Docker) on this machine, the same
+# images from a local registry, nginx on 127.0.0.1:HTTP_PORT (deploy/swarm/). SWARM_PREFIX names a second swarm.
+NODES ?= 3
+
+swarm-up: install docker ## Local multi-node Docker Swarm (NODES=3), the stack deployed on it; prints the URL
+	NODES=$(NODES) bash deploy/swarm/up.sh
+
+swarm-down: ## Remove every container, network and volume swarm-up made
+	bash deploy/swarm/down.sh

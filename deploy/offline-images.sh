@@ -124,7 +124,16 @@ DOCKERFILE
     || die "$NODE_IMAGE stand-in does not run node and npm"
 }
 
+# registry:2 for the local swarm (deploy/swarm/): Debian's docker-registry package, the same Distribution
+# registry, in deploy/stand-ins/registry/.
+readonly REGISTRY_IMAGE=registry:2
+build_registry() {
+  log "building $REGISTRY_IMAGE from Debian's docker-registry"
+  docker build --quiet --label "$STAND_IN_LABEL" --tag "$REGISTRY_IMAGE" "$repo_root/deploy/stand-ins/registry" >/dev/null
+}
+
 docker info >/dev/null 2>&1 || die "Docker is not running (deploy/install-docker.sh starts it)"
 obtainable "$DEBIAN_IMAGE" || build_debian
 obtainable "$NODE_IMAGE" || build_node
-log "base images ready: $DEBIAN_IMAGE $NODE_IMAGE"
+obtainable "$REGISTRY_IMAGE" || build_registry
+log "base images ready: $DEBIAN_IMAGE $NODE_IMAGE $REGISTRY_IMAGE"
