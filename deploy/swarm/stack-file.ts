@@ -12,8 +12,8 @@
 //   tmpfs            -> the same paths as `volumes` of type tmpfs: `docker stack deploy` ignores the tmpfs key.
 //                       Their options (uid, mode) cannot be given there, and swarm's tmpfs mounts are
 //                       world-writable (1777), which lets the service's non-root user write as well
-//   build, restart   -> left out: a swarm runs images from a registry, and restarts tasks by
-//                       deploy.restart_policy (stack.yml)
+//   build, restart,  -> left out: a swarm runs images from a registry, restarts tasks by
+//   expose              deploy.restart_policy (stack.yml), and opens every port on the stack's network
 //
 // usage: node --import tsx deploy/swarm/stack-file.ts COMPOSE_FILE [PROFILE ...] > stack-compose.yml
 import { readFileSync } from 'node:fs';
@@ -37,7 +37,7 @@ export function stackFile(composeYaml: string, activeProfiles: string[]): string
   for (const [name, service] of Object.entries(compose.services)) {
     if (service.profiles && !service.profiles.some((profile) => activeProfiles.includes(profile))) continue;
     const converted: Service = { ...service };
-    for (const key of ['cpus', 'mem_limit', 'profiles', 'depends_on', 'build', 'restart', 'tmpfs']) {
+    for (const key of ['cpus', 'mem_limit', 'profiles', 'depends_on', 'build', 'restart', 'expose', 'tmpfs']) {
       delete converted[key];
     }
     if (service.tmpfs) {

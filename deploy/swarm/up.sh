@@ -80,7 +80,8 @@ done
 
 log "deploying the stack"
 node --import tsx deploy/swarm/stack-file.ts docker-compose.yml >"$STATE_DIR/compose.yml"
-REGISTRY=$REGISTRY_NAME:5000 swarm docker stack deploy --resolve-image never \
+# HTTP_PORT is nginx's port on its node here, as on a real host; this machine's port maps to it.
+REGISTRY=$REGISTRY_NAME:5000 HTTP_PORT=$NODE_HTTP_PORT swarm docker stack deploy --resolve-image never \
   --compose-file "$STATE_DIR/compose.yml" --compose-file deploy/swarm/stack.yml "$STACK" >/dev/null
 
 url=http://127.0.0.1:$http_port
