@@ -56,10 +56,22 @@ test('docker-compose.yml + stack.yml load as a stack: dnsrr everywhere, host-mod
   assert.equal(services.nginx!.environment!.UPSTREAM_HOST, 'tasks.service');
 });
 
-test('a service of a profile is deployed only when its profile is named', () => {
-  const compose = 'services:\n  web:\n    image: a\n  worker:\n    image: b\n    profiles: [queue]\n    cpus: 1\n';
+test('a service of a profile is deployed only when its profile is named; merge keys are resolved', () => {
+  const compose = [
+    'x-common: &common',
+    '  image: a',
+    '  cpus: 1',
+    'services:',
+    '  web:',
+    '    <<: *common',
+    '  worker:',
+    '    <<: *common',
+    '    profiles: [queue]',
+    '',
+  ].join('\n');
   const names = (profiles: string[]) => Object.keys(parse(stackFile(compose, profiles)).services);
   assert.deepEqual(names([]), ['web']);
   assert.deepEqual(names(['queue']), ['web', 'worker']);
-  assert.equal(parse(stackFile(compose, ['queue'])).services.worker.profiles, undefined);
+  const { worker } = parse(stackFile(compose, ['queue'])).services;
+  assert.deepEqual(worker, { image: 'a', deploy: { resources: { limits: { cpus: '1' } } } });
 });

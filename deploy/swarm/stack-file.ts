@@ -32,7 +32,8 @@ interface Service {
 }
 
 export function stackFile(composeYaml: string, activeProfiles: string[]): string {
-  const compose = parse(composeYaml) as { services: Record<string, Service> };
+  // merge: Compose files share settings between services with YAML merge keys (<<: *anchor).
+  const compose = parse(composeYaml, { merge: true }) as { services: Record<string, Service> };
   const services: Record<string, Service> = {};
   for (const [name, service] of Object.entries(compose.services)) {
     if (service.profiles && !service.profiles.some((profile) => activeProfiles.includes(profile))) continue;
