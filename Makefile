@@ -6,7 +6,7 @@ NPM := npm --no-audit --no-fund
 .PHONY: help install build lint typecheck test test-service start-standard start-cluster
 .PHONY: test-pm2 pm2 pm2-monit pm2-stop monit test-loadtest k6 bench
 .PHONY: docker up down scale logs test-stack
-.PHONY: swarm-up swarm-down test-swarm
+.PHONY: swarm-up swarm-down test-swarm k8s-tools test-kubernetes
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -39,7 +39,7 @@ k6: ## k6 (pinned, built from its Go module into .cache/bin unless on PATH) and 
 test-loadtest: build k6 ## k6 smoke runs of loadtest/flip.js, cpu.js, crash.js
 	$(NPM) run test:loadtest
 
-test: k6 lint typecheck test-service test-pm2 test-loadtest test-stack test-swarm ## Everything CI runs
+test: k6 lint typecheck test-service test-pm2 test-loadtest test-stack test-kubernetes test-swarm ## Everything CI runs
 
 start-standard: build ## One process on PORT (default 3000)
 	$(NPM) run start:standard
@@ -102,6 +102,12 @@ swarm-up: install docker ## Local multi-node Docker Swarm (NODES=3), the stack d
 
 swarm-down: ## Remove every container, network and volume swarm-up made
 	bash deploy/swarm/down.sh
+
+k8s-tools: ## kustomize (pinned, built from its Go module) and kubernetes-validate (PyPI, in a venv) under .cache
+	bash deploy/install-k8s-tools.sh
+
+test-kubernetes: install k8s-tools ## deploy/kubernetes/ rendered and validated offline, strictly, against 3 Kubernetes versions
+	$(NPM) run test:kubernetes
 
 test-swarm: install docker ## A 3-node swarm of its own under load: scaling, rolling update, drain, node killed (~6 min)
 	$(NPM) run test:swarm
