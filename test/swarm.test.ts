@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { encode, pattern } from '../service/test/support/images';
 import { docker } from './support/compose';
 import { freePort } from './support/free-port';
-import { steadyLoad, type LoadRequest } from './support/steady-load';
+import { fetchResendingOnClose, steadyLoad, type LoadRequest } from './support/steady-load';
 import { LocalSwarm } from './support/swarm';
 import { waitUntil } from './support/wait-until';
 
@@ -26,11 +26,11 @@ function mixedLoad(): LoadRequest[] {
   return [{ path: '/' }, { path: '/flip', init: flip }];
 }
 
-/** The nodes that answered `count` requests through nginx. */
+/** The nodes that answered `count` requests through nginx (resent like the load's when a reload closed them). */
 async function nodesReached(request: LoadRequest, count: number): Promise<Set<string>> {
   const nodes = new Set<string>();
   for (let i = 0; i < count; i++) {
-    const response = await fetch(baseUrl + request.path, request.init);
+    const response = await fetchResendingOnClose(baseUrl + request.path, request.init, { resent: 0 });
     assert.equal(response.status, 200, await response.text());
     nodes.add(swarm.nodeOf(servedBy(response)!));
   }
