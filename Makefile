@@ -97,7 +97,7 @@ bench: build k6 ## Benchmark every mode (≤ 20 min; BENCH_ARGS="--modes standar
 # images from a local registry, nginx on 127.0.0.1:HTTP_PORT (deploy/swarm/). SWARM_PREFIX names a second swarm.
 NODES ?= 3
 
-swarm-up: install docker ## Local multi-node Docker Swarm (NODES=3), the stack deployed on it; prints the URL
+swarm-up: install ## Local multi-node Docker Swarm (NODES=3), the stack deployed on it; prints the URL
 	NODES=$(NODES) bash deploy/swarm/up.sh
 
 swarm-down: ## Remove every container, network and volume swarm-up made

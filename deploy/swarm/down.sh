@@ -12,4 +12,5 @@ networks=$(docker network ls --quiet --filter "label=$LABEL")
 volumes=$(docker volume ls --quiet --filter "label=$LABEL")
 [ -z "$volumes" ] || docker volume rm $volumes >/dev/null
 rm -rf "$STATE_DIR"
+rmdir --ignore-fail-on-non-empty "$(dirname "$STATE_DIR")" 2>/dev/null || true
 log "removed swarm '$PREFIX'"
