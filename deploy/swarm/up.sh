@@ -13,7 +13,8 @@
 #   SWARM_PREFIX (default flipstack) prefix of every container, network, volume and socket made here, so
 #                several swarms can share one engine; deploy/swarm/down.sh removes them by it
 #   HTTP_PORT    (default 8080) port on 127.0.0.1 where nginx answers
-#   REPLICAS     (default 3) replicas of the service; IMAGE_TAG and the stack's other settings as for compose
+#   REPLICAS     (default 3) replicas of the service; IMAGE_TAG, COMPOSE_PROFILES and the stack's other settings
+#                as for compose
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source deploy/swarm/common.sh
@@ -79,7 +80,8 @@ for n in $(seq 2 "$nodes"); do
 done
 
 log "deploying the stack"
-node --import tsx deploy/swarm/stack-file.ts docker-compose.yml >"$STATE_DIR/compose.yml"
+# COMPOSE_PROFILES (comma-separated) adds the services of those profiles, as it does for `docker compose up`.
+node --import tsx deploy/swarm/stack-file.ts docker-compose.yml ${COMPOSE_PROFILES//,/ } >"$STATE_DIR/compose.yml"
 # HTTP_PORT is nginx's port on its node here, as on a real host; this machine's port maps to it.
 REGISTRY=$REGISTRY_NAME:5000 HTTP_PORT=$NODE_HTTP_PORT swarm docker stack deploy --resolve-image never \
   --compose-file "$STATE_DIR/compose.yml" --compose-file deploy/swarm/stack.yml "$STACK" >/dev/null
