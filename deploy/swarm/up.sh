@@ -81,7 +81,8 @@ done
 
 log "deploying the stack"
 # COMPOSE_PROFILES (comma-separated) adds the services of those profiles, as it does for `docker compose up`.
-node --import tsx deploy/swarm/stack-file.ts docker-compose.yml ${COMPOSE_PROFILES//,/ } >"$STATE_DIR/compose.yml"
+profiles=${COMPOSE_PROFILES:-}
+node --import tsx deploy/swarm/stack-file.ts docker-compose.yml ${profiles//,/ } >"$STATE_DIR/compose.yml"
 # HTTP_PORT is nginx's port on its node here, as on a real host; this machine's port maps to it.
 REGISTRY=$REGISTRY_NAME:5000 HTTP_PORT=$NODE_HTTP_PORT swarm docker stack deploy --resolve-image never \
   --compose-file "$STATE_DIR/compose.yml" --compose-file deploy/swarm/stack.yml "$STACK" >/dev/null
