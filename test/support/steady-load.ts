@@ -81,7 +81,11 @@ export function steadyLoad(
  * again after a short pause, by which time the closed sockets have left the connection pool, and counted.
  * An HTTP error answer is never resent.
  */
-async function fetchResendingOnClose(url: string, init: RequestInit | undefined, report: LoadReport) {
+export async function fetchResendingOnClose(
+  url: string,
+  init: RequestInit | undefined,
+  report: Pick<LoadReport, 'resent'>,
+) {
   for (let resends = 0; ; resends++) {
     try {
       return await fetch(url, init);

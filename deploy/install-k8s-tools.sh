@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The offline Kubernetes checks' tools, pinned, inside the project (.cache/), nothing installed system-wide:
+#   kustomize            built from its Go module into .cache/bin
+#   kubernetes-validate  from PyPI into a venv at .cache/k8s-validate (ships the API schemas of 1.25-1.37)
+# Idempotent: a second run finds both and returns at once.
+set -euo pipefail
+
+readonly KUSTOMIZE_VERSION=v5.8.2
+readonly KUBERNETES_VALIDATE_VERSION=1.37.0
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bin_dir=$repo_root/.cache/bin
+venv=$repo_root/.cache/k8s-validate
+
+log() { printf 'k8s-tools: %s\n' "$*" >&2; }
+
+if ! { [ -x "$bin_dir/kustomize" ] && "$bin_dir/kustomize" version | grep -qx "$KUSTOMIZE_VERSION"; }; then
+  command -v go >/dev/null 2>&1 || { log "Go is missing: install Go >= 1.24 to build kustomize $KUSTOMIZE_VERSION"; exit 1; }
+  log "building kustomize $KUSTOMIZE_VERSION into $bin_dir (a minute the first time)"
+  mkdir -p "$bin_dir"
+  GOBIN=$bin_dir GOFLAGS="${GOFLAGS:-} -trimpath" CGO_ENABLED=0 go install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
+fi
+
+if ! "$venv/bin/pip" show kubernetes-validate 2>/dev/null | grep -qx "Version: $KUBERNETES_VALIDATE_VERSION"; then
+  # Debian keeps venv's ensurepip in a package of its own.
+  if ! python3 -c 'import ensurepip' 2>/dev/null; then
+    [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null || { log "missing: python3-venv; install it, then rerun"; exit 1; }
+    log "installing python3-venv with apt-get"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+  fi
+  log "installing kubernetes-validate $KUBERNETES_VALIDATE_VERSION into $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"
+fi
