@@ -99,12 +99,19 @@ test('a full Redis (maxmemory, noeviction) refuses new jobs with 503 queue_unava
 });
 
 test('deadline: FLIP_TIMEOUT_MS from arrival, 504 job_timeout on /flip and failed with job_timeout on /jobs', async (t) => {
-  const deployment = await deploy(t, { workers: 1, env: { FLIP_TIMEOUT_MS: '1500' } });
+  // A decode runs at most FLIP_DECODE_BUDGET_MS (1 s), so the first job ends there as 422; the flip that waited
+  // behind it starts then and meets its deadline (1.5 s from arrival) mid-run.
+  const deployment = await deploy(t, {
+    workers: 1,
+    env: { FLIP_TIMEOUT_MS: '1500', FLIP_DECODE_BUDGET_MS: '1000' },
+  });
   const url = deployment.apis[0]!.url;
-  const flip = postFlip(url, slowImage, 'image/bmp');
+  const first = await submitJob(url, slowImage, 'image/bmp');
   await waitForJobStart(deployment);
+  const flip = postFlip(url, slowImage, 'image/bmp');
   const queued = await submitJob(url, slowImage, 'image/bmp');
 
+  assert.equal((await untilFinished(url, first.json.id!)).error?.code, 'image_too_complex');
   const response = await flip;
   assert.equal(response.status, 504);
   assert.equal(await errorCode(response), 'job_timeout');

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import sharp from 'sharp';
 import { decode, difference, encode, flipExpected, pattern, pngHeaderOnly } from '../service/test/support/images';
-import { bmpImage } from './support/bmp-image';
 import { freePort } from './support/free-port';
 import { ComposeStack, docker } from './support/compose';
 import { steadyLoad, type LoadReport, type LoadRequest, type SteadyLoad } from './support/steady-load';
@@ -214,9 +214,12 @@ test('a replica whose process dies is restarted by the restart policy', async ()
 });
 
 test('`compose stop` during a flip lets the flip finish', async (t) => {
-  // 8.4 megapixels, just under the 25 MiB limit: seconds of work for Jimp.
-  const slowImage = bmpImage(2900, 2900);
-  const flip = fetch(`${baseUrl}/flip`, flipRequest(slowImage, 'image/bmp')).then(async (response) => ({
+  // 36 megapixels of PNG (under 0.5 MB on the wire): about 6 s of decode and deflate for Jimp, long enough for
+  // the in-flight probe below, which asks each replica through `docker exec`.
+  const slowImage = await sharp({ create: { width: 6000, height: 6000, channels: 3, background: '#0a6' } })
+    .png()
+    .toBuffer();
+  const flip = fetch(`${baseUrl}/flip`, flipRequest(slowImage, 'image/png')).then(async (response) => ({
     status: response.status,
     type: response.headers.get('content-type'),
     bytes: (await response.arrayBuffer()).byteLength,
@@ -230,7 +233,7 @@ test('`compose stop` during a flip lets the flip finish', async (t) => {
   t.diagnostic(`the flip answered ${result.at - stopStartedAt} ms after the stop began`);
   assert.ok(result.at > stopStartedAt, 'the flip was still running when the stop began');
   assert.equal(result.status, 200);
-  assert.equal(result.type, 'image/bmp');
+  assert.equal(result.type, 'image/png');
   assert.ok(result.bytes > 0);
 });
 
