@@ -14,6 +14,7 @@ import {
   type QueueDeployment,
 } from '../service/test/support/queue-deployment';
 import { bmpImage } from './support/bmp-image';
+import { customMetric, startPm2Cluster } from './support/pm2-cluster';
 import { waitForHttp } from './support/wait-for-http';
 
 async function deploy(t: TestContext, options: Parameters<typeof startQueueDeployment>[0]): Promise<QueueDeployment> {
@@ -214,4 +215,38 @@ test('graceful stop: a worker finishes its flip before exiting, an api still ans
   assert.equal(await apiExit, 0);
   assert.ok(worker.logs.some((line) => line.msg === 'flip job done' && line.jobId === jobId));
   assert.deepEqual(await deployment.redis.keys('flipstack:*'), []);
+});
+
+test('PM2 runs worker.js for SERVICE_ROLE=worker, one process per CPU, with its pm2 monit metrics', async (t) => {
+  // PM2 stops its workers before Redis goes: a worker shutting down without Redis waits for it (bounded by
+  // SHUTDOWN_TIMEOUT_MS), and after hooks run in the order they were added.
+  const deployment = await startQueueDeployment({ workers: 0 });
+  let cluster;
+  try {
+    cluster = await startPm2Cluster(t, {
+      FLIP_MODE: 'queue',
+      SERVICE_ROLE: 'worker',
+      REDIS_URL: deployment.redis.url,
+      WEB_CONCURRENCY: '2',
+    });
+  } finally {
+    t.after(() => deployment.dispose());
+  }
+  const processes = await cluster.waitFor(
+    '2 online workers',
+    (ps) => ps.length === 2 && ps.every((p) => p.pm2_env.status === 'online'),
+  );
+  assert.ok(processes.every((p) => (p as unknown as { name: string }).name === 'flipstack-worker'));
+  const url = deployment.apis[0]!.url;
+  for (let i = 0; i < 4; i++) {
+    const { json } = await submitJob(url, await smallPng(), 'image/png');
+    assert.equal((await untilFinished(url, json.id!)).status, 'completed');
+  }
+  const monitored = await cluster.waitFor('flips counted in pm2 monit', (ps) =>
+    ps.some((p) => Number(customMetric(p, 'p95 flip ms')) > 0),
+  );
+  const flipped = monitored.find((p) => Number(customMetric(p, 'p95 flip ms')) > 0)!;
+  // PM2 samples the value now and then: 0 or 1, whichever moment it caught.
+  assert.ok([0, 1].includes(Number(customMetric(flipped, 'flips in flight'))));
+  assert.ok(Number(customMetric(flipped, 'flips per minute')) >= 0);
 });

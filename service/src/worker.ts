@@ -46,6 +46,9 @@ async function main(): Promise<void> {
     { address: server.address(), role: config.role, flip: config.flip, jobs: config.jobs },
     'worker listening',
   );
+  // `pm2 monit` metrics, only under PM2 (see server.ts).
+  if (config.pm2InstanceId !== undefined)
+    (await import('./observability/pm2-worker-metrics.js')).reportWorkerPm2Metrics(worker);
   process.send?.('ready');
 
   // Graceful stop: take no new job, finish the running flip, then exit. worker.close() waits for that flip with

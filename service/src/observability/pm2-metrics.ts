@@ -7,7 +7,8 @@ import type { FlipScheduler } from '../queue/flip-scheduler';
 // in seconds), which its typings leave out.
 type MeterOptions = Parameters<typeof io.meter>[0] & { samples: number; timeframe: number };
 
-function rate(name: string, perSeconds: number): ReturnType<typeof io.meter> {
+/** A rate in `pm2 monit`: marks per perSeconds, averaged over the last minute. */
+export function rate(name: string, perSeconds: number): ReturnType<typeof io.meter> {
   const options: MeterOptions = { name, samples: perSeconds, timeframe: 60 };
   const meter = io.meter(options);
   // A meter nobody marked yet reads NaN; start at 0 so monit shows an idle worker as idle.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Queue, QueueEvents, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { ReplyError, type Redis } from 'ioredis';
 import type { Config, JobsConfig } from '../config';
 import { HttpError } from '../errors';
 import type { FlipOutcome, FlipTask } from '../flip/flip-task';
@@ -98,7 +98,7 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
   async submit(task: FlipTask): Promise<{ id: string; deadline: number }> {
     const deadline = Date.now() + this.flip.timeoutMs;
     const id = randomUUID();
-    await unavailableOnRedisError(async () => {
+    await unavailableOnRedisError(this.redis, async () => {
       // Counted before adding: BullMQ has no bound of its own. Replicas admitting at the same instant may
       // pass the bound by one job each.
       const waiting = await this.queue.getWaitingCount();
@@ -119,7 +119,7 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
     const { id, deadline } = await this.submit(task);
     this.mine.set(id, 'waiting');
     try {
-      const job = await unavailableOnRedisError(() => this.queue.getJob(id));
+      const job = await unavailableOnRedisError(this.redis, () => this.queue.getJob(id));
       if (job === undefined) throw new HttpError('internal', 'The job vanished from the queue.');
       let result: FlipJobResult;
       try {
@@ -133,7 +133,7 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
         if (!this.ready) throw new HttpError('queue_unavailable', undefined, { 'Retry-After': '1' });
         throw failureToHttpError((error as Error).message);
       }
-      const output = await unavailableOnRedisError(() => this.redis.getdelBuffer(result.resultKey));
+      const output = await unavailableOnRedisError(this.redis, () => this.redis.getdelBuffer(result.resultKey));
       if (output === null) throw new HttpError('internal', 'The job finished but its result is gone.');
       this.emit('ran', 'ok', result.timings.totalMs);
       return {
@@ -153,10 +153,11 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
 
   /** GET /jobs/:id; undefined for an unknown or expired job. */
   async status(id: string): Promise<JobView | undefined> {
-    return unavailableOnRedisError(async () => {
+    return unavailableOnRedisError(this.redis, async () => {
+      // State first: a job read after it is finished carries its return value or failure.
+      const state = await this.queue.getJobState(id);
       const job: FlipJob | undefined = await this.queue.getJob(id);
       if (job === undefined) return undefined;
-      const state = await job.getState();
       const status: JobStatus = state === 'active' || state === 'completed' || state === 'failed' ? state : 'waiting';
       const error = status === 'failed' ? failureToHttpError(job.failedReason) : undefined;
       return {
@@ -175,10 +176,10 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
 
   /** GET /jobs/:id/result: the image, or the job's own error, 409 not_ready, 404 not_found. */
   async result(id: string): Promise<{ mime: ImageMime; bytes: Buffer }> {
-    return unavailableOnRedisError(async () => {
+    return unavailableOnRedisError(this.redis, async () => {
+      const state = await this.queue.getJobState(id);
       const job: FlipJob | undefined = await this.queue.getJob(id);
       if (job === undefined) throw jobNotFound(id);
-      const state = await job.getState();
       if (state === 'failed') throw failureToHttpError(job.failedReason);
       if (state !== 'completed') throw new HttpError('not_ready', undefined, { 'Retry-After': '1' });
       const bytes = await this.redis.getBuffer(job.returnvalue.resultKey);
@@ -216,12 +217,16 @@ export function jobNotFound(id: string): HttpError {
   return new HttpError('not_found', `No job ${id}: unknown, or finished more than JOB_RESULT_TTL_S ago.`);
 }
 
-/** Runs Redis work; a Redis failure (unreachable, or full under noeviction) becomes 503 queue_unavailable. */
-async function unavailableOnRedisError<T>(work: () => Promise<T>): Promise<T> {
+/**
+ * Runs Redis work; a Redis failure (unreachable, or full under noeviction) becomes 503 queue_unavailable. Any
+ * other error is a bug and goes on, to be logged and answered 500.
+ */
+async function unavailableOnRedisError<T>(redis: Redis, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (error instanceof HttpError) throw error;
+    if (!(error instanceof ReplyError) && redis.status === 'ready') throw error;
     const message = (error as Error).message;
     throw new HttpError(
       'queue_unavailable',

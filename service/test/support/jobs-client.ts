@@ -20,8 +20,9 @@ export async function submitJob(url: string, body: Buffer, contentType: string, 
 /** GET /jobs/:id, which must exist. */
 export async function jobView(url: string, id: string): Promise<JobView> {
   const response = await fetch(`${url}/jobs/${id}`);
-  assert.equal(response.status, 200, `GET /jobs/${id}: ${response.status}`);
-  return (await response.json()) as JobView;
+  const body = await response.text();
+  assert.equal(response.status, 200, `GET /jobs/${id}: ${response.status} ${body}`);
+  return JSON.parse(body) as JobView;
 }
 
 /** Polls GET /jobs/:id until the job completed or failed (bounded by timeoutMs). */
