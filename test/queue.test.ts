@@ -16,6 +16,7 @@ import {
 import { bmpImage } from './support/bmp-image';
 import { customMetric, startPm2Cluster } from './support/pm2-cluster';
 import { waitForHttp } from './support/wait-for-http';
+import { waitUntil } from './support/wait-until';
 
 async function deploy(t: TestContext, options: Parameters<typeof startQueueDeployment>[0]): Promise<QueueDeployment> {
   const deployment = await startQueueDeployment({ ...options, env: { ...slowImageLimits, ...options?.env } });
@@ -100,11 +101,12 @@ test('a full Redis (maxmemory, noeviction) refuses new jobs with 503 queue_unava
 });
 
 test('deadline: FLIP_TIMEOUT_MS from arrival, 504 job_timeout on /flip and failed with job_timeout on /jobs', async (t) => {
-  // A decode runs at most FLIP_DECODE_BUDGET_MS (1 s), so the first job ends there as 422; the flip that waited
-  // behind it starts then and meets its deadline (1.5 s from arrival) mid-run.
+  // A decode runs at most FLIP_DECODE_BUDGET_MS (2 s), so the first job ends there as 422; the flip that waited
+  // behind it starts then and meets its deadline (3 s from arrival) about a second into its run. A second of
+  // slack each way keeps a slow pickup on a loaded machine from turning one outcome into the other.
   const deployment = await deploy(t, {
     workers: 1,
-    env: { FLIP_TIMEOUT_MS: '1500', FLIP_DECODE_BUDGET_MS: '1000' },
+    env: { FLIP_TIMEOUT_MS: '3000', FLIP_DECODE_BUDGET_MS: '2000' },
   });
   const url = deployment.apis[0]!.url;
   const first = await submitJob(url, slowImage, 'image/bmp');
@@ -112,7 +114,8 @@ test('deadline: FLIP_TIMEOUT_MS from arrival, 504 job_timeout on /flip and faile
   const flip = postFlip(url, slowImage, 'image/bmp');
   const queued = await submitJob(url, slowImage, 'image/bmp');
 
-  assert.equal((await untilFinished(url, first.json.id!)).error?.code, 'image_too_complex');
+  const firstView = await untilFinished(url, first.json.id!);
+  assert.equal(firstView.error?.code, 'image_too_complex', firstView.error?.message);
   const response = await flip;
   assert.equal(response.status, 504);
   assert.equal(await errorCode(response), 'job_timeout');
@@ -173,6 +176,13 @@ test('Redis restart under load: 503 while it is down, both roles reconnect, no a
   const accepted: string[] = [];
   for (let i = 0; i < 8; i++) accepted.push((await submitJob(url, image, 'image/png')).json.id!);
   const waiting = [postFlip(url, image, 'image/png'), postFlip(url, image, 'image/png')];
+  // Redis stops only once it holds all ten jobs (BullMQ keeps a hash per job id): a /flip that had not reached
+  // Redis yet would rightly answer 503, which is not what this test is about.
+  const jobHash = /^bull:flips:[0-9a-f-]{36}$/;
+  await waitUntil(
+    async () => (await deployment.redis.keys('bull:flips:*')).filter((key) => jobHash.test(key)).length >= 10,
+    20_000,
+  );
   await sleep(200);
 
   await deployment.redis.stop();

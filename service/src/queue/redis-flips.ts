@@ -226,7 +226,7 @@ async function unavailableOnRedisError<T>(redis: Redis, work: () => Promise<T>):
     return await work();
   } catch (error) {
     if (error instanceof HttpError) throw error;
-    if (!(error instanceof ReplyError) && redis.status === 'ready') throw error;
+    if (!isRedisFailure(error, redis)) throw error;
     const message = (error as Error).message;
     throw new HttpError(
       'queue_unavailable',
@@ -234,4 +234,19 @@ async function unavailableOnRedisError<T>(redis: Redis, work: () => Promise<T>):
       { 'Retry-After': '1' },
     );
   }
+}
+
+// Errors of a Redis connection going away. BullMQ's queue has connections of its own, so the api's connection
+// may still say 'ready' when one of them fails: the error itself tells.
+const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
+
+function isRedisFailure(error: unknown, redis: Redis): boolean {
+  if (error instanceof ReplyError || redis.status !== 'ready') return true;
+  if (!(error instanceof Error)) return false;
+  const { code } = error as NodeJS.ErrnoException;
+  return (
+    (code !== undefined && CONNECTION_ERROR_CODES.has(code)) ||
+    error.name === 'MaxRetriesPerRequestError' ||
+    /Connection is closed|Stream isn't writeable/.test(error.message)
+  );
 }
