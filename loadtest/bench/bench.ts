@@ -20,8 +20,9 @@ import { waitForServers } from './wait-for-servers';
 const FLIPS = 10;
 const CPU_VUS = 500;
 const CPU_SECONDS = 10;
-// One process must accept all 10 flips at once and keep the 10th queued for ~9 flip times.
-const SERVICE_ENV = { FLIP_QUEUE_MAX: String(FLIPS), FLIP_TIMEOUT_MS: '600000', LOG_LEVEL: 'warn' };
+// The default queue holds all 10 flips in one process; the 10th waits ~9 flip times, which on a slow
+// engine exceeds the default 60 s deadline.
+const SERVICE_ENV = { FLIP_TIMEOUT_MS: '600000', LOG_LEVEL: 'warn' };
 // A mode is only started when at least this much of the budget is left (a 2-core flip run of the photo).
 const MIN_MODE_MS = 3 * 60_000;
 

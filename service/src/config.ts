@@ -9,6 +9,12 @@ const integer = (min: number) => z.coerce.number().int().min(min);
 // spends most of the job encoding it; 90 keeps the file about its original size (the photo is quality 91).
 const QUALITY_DEFAULT = 90;
 
+// The articles' experiment sends 10 flips at once. Nothing spreads them evenly over processes (node:cluster,
+// PM2 and nginx hand out connections, not jobs), so one process must be able to hold all ten: one on its flip
+// thread, nine waiting. An eleventh at once is a real overload and gets 503 + Retry-After.
+const EXPERIMENT_FLIPS = 10;
+const QUEUE_MAX_DEFAULT = EXPERIMENT_FLIPS - 1;
+
 // Every tunable of the service, with its default. This module is the only reader of process.env.
 const schema = z.object({
   PORT: integer(0).max(65535).default(3000),
@@ -21,7 +27,7 @@ const schema = z.object({
   FLIP_ENGINE: z.enum(['jimp', 'sharp']).default('jimp'),
   FLIP_JPEG_QUALITY: integer(1).max(100).default(QUALITY_DEFAULT),
   FLIP_THREADS: integer(1).default(1),
-  FLIP_QUEUE_MAX: integer(0).default(4),
+  FLIP_QUEUE_MAX: integer(0).default(QUEUE_MAX_DEFAULT),
   FLIP_TIMEOUT_MS: integer(1).default(60_000),
   FLIP_SAMPLE_IMAGE: z
     .string()
