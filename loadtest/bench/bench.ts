@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runAb } from './ab';
+import { measureCpuCost } from './cpu-cost';
 import { flipTimeline } from './flip-timeline';
 import { REPO_ROOT, runK6, type K6Result } from './k6';
 import { loadAverage, machineFacts } from './machine';
@@ -236,6 +237,14 @@ async function main(): Promise<void> {
     machine: machineFacts(),
     modes: [],
   };
+  log("cpu cost: GET /cpu against the article's plain server, one request at a time, alternating");
+  results.cpuCost = await measureCpuCost(SERVICE_ENV).catch((error: unknown) => ({ error: errorText(error) }));
+  const cost = results.cpuCost;
+  log(
+    'error' in cost
+      ? `cpu cost: ${cost.error}`
+      : `cpu cost: ${cost.serviceMs.toFixed(2)} ms vs ${cost.articleMs.toFixed(2)} ms per request, × ${cost.ratio.toFixed(2)}`,
+  );
   for (const mode of selected) results.modes.push(await benchMode(mode, image, rawDir, results));
   results.durationMs = Date.now() - startedAt.getTime();
   results.machine['Load average at end (1/5/15 min)'] = loadAverage();

@@ -63,6 +63,18 @@ function cpuRows(results: BenchResults): string[][] {
     });
 }
 
+function cpuCostLines(results: BenchResults): string[] {
+  const cost = results.cpuCost;
+  if (!cost) return ['Not measured in this run.'];
+  if ('error' in cost) return [`Not measured: ${cost.error}`];
+  return [
+    `Median of ${cost.requests} requests each, one at a time, alternating in one run: \`GET /cpu\` (Koa, one process, ` +
+      `\`CPU_ITERATIONS\`=1e7) ${fixed(cost.serviceMs, 2)} ms; the second article's plain \`http.createServer\` with its ` +
+      `empty loop (loadtest/bench/article-server.js) ${fixed(cost.articleMs, 2)} ms: **× ${fixed(cost.ratio, 2)}** ` +
+      `(target ≤ × 1.10: ${cost.ratio <= 1.1 ? 'met' : 'not met'}).`,
+  ];
+}
+
 function ratioRows(results: BenchResults): string[][] {
   const base = results.modes.find((m) => m.name === 'standard');
   if (!base?.flip || !base.cpu) return [];
@@ -134,6 +146,8 @@ export function renderReport(results: BenchResults): string {
       cpuRows(results),
     ),
     '',
+    ...cpuCostLines(results),
+    '',
     '![Requests per second by mode](cpu-throughput.svg)',
     '',
     '![Latency percentiles by mode (k6)](cpu-latency.svg)',
@@ -170,9 +184,9 @@ export function renderReport(results: BenchResults): string {
     '',
     '## Settings',
     '',
-    `Service environment for the host modes (the stack: see Modes): \`${env}\`. With the default per-process queue (FLIP_QUEUE_MAX=4) one process ` +
-      `would answer some of ${results.flips} simultaneous flips with 503 overloaded, so the bench raises it; ` +
-      'FLIP_TIMEOUT_MS is raised so the last flip queued in one process is not cut off at the default 60 s.',
+    `Service environment for the host modes (the stack: see Modes): \`${env}\`. The default per-process queue ` +
+      `holds all ${results.flips} flips in one process; FLIP_TIMEOUT_MS is raised so the last flip queued in one ` +
+      'process is not cut off at the default 60 s on a slow machine.',
     '',
     '## Machine',
     '',

@@ -1,5 +1,6 @@
 // What one bench run measured, per mode; written to results.json and rendered by report.ts.
 import type { AbResult } from './ab';
+import type { CpuCost } from './cpu-cost';
 import type { FlipRequest } from './flip-timeline';
 import type { ModeName } from './modes';
 
@@ -48,6 +49,8 @@ export interface BenchResults {
   flipMs?: number | undefined;
   flips: number;
   cpu: { vus: number; seconds: number };
+  /** GET /cpu against the article's plain server, or why it could not be measured. */
+  cpuCost?: CpuCost | { error: string };
   serviceEnv: Record<string, string>;
   machine: Record<string, string>;
   modes: ModeResult[];
