@@ -30,6 +30,14 @@ export interface CpuFigures {
   peakRssBytes: number;
 }
 
+/** The second article's crash run against the stack, workers exiting at random within crashAfterMsMax. */
+export interface CrashFigures {
+  crashAfterMsMax: number;
+  /** The literal `ab -r -c … -t …`, or why it failed. */
+  ab: AbResult | { error: string };
+  k6: { exitCode: number; requests: number; failed: number; reqPerSec: number };
+}
+
 export interface ModeResult {
   name: ModeName;
   description: string;
@@ -52,6 +60,7 @@ export interface BenchResults {
   /** GET /cpu against the article's plain server, or why it could not be measured. */
   cpuCost?: CpuCost | { error: string };
   serviceEnv: Record<string, string>;
+  crash?: CrashFigures | { skipped: string };
   machine: Record<string, string>;
   modes: ModeResult[];
 }
