@@ -6,6 +6,11 @@ export interface AbResult {
   command: string;
   completed: number;
   failed: number;
+  /**
+   * ab's classes of failed requests. Length: a body whose length differs from the first reply's, which ab
+   * counts even for a 200 (our bodies carry the PID, so a restarted worker's longer PID counts).
+   */
+  failures: { connect: number; receive: number; length: number; exceptions: number };
   /** Non-2xx answers; ab counts them apart from "Failed requests". */
   non2xx: number;
   reqPerSec: number;
@@ -18,9 +23,17 @@ function figure(output: string, label: RegExp): number {
   return match ? Number(match[1]) : 0;
 }
 
-/** Runs `ab -c <concurrency> -t <seconds> <url>` exactly as the article did (no keep-alive, no -r). */
-export async function runAb(url: string, concurrency: number, seconds: number): Promise<AbResult> {
-  const args = ['-c', String(concurrency), '-t', String(seconds), url];
+/**
+ * Runs `ab -c <concurrency> -t <seconds> <url>` exactly as the article did (no keep-alive); with
+ * continueOnError, `ab -r` as in its crash run (socket errors are counted, not fatal).
+ */
+export async function runAb(
+  url: string,
+  concurrency: number,
+  seconds: number,
+  { continueOnError = false } = {},
+): Promise<AbResult> {
+  const args = [...(continueOnError ? ['-r'] : []), '-c', String(concurrency), '-t', String(seconds), url];
   // ab's own socket timeout is 30 s; the extra minute only bounds a hung run.
   const { stdout } = await promisify(execFile)('ab', args, {
     timeout: (seconds + 60) * 1000,
@@ -35,6 +48,12 @@ export async function runAb(url: string, concurrency: number, seconds: number): 
     command: `ab ${args.join(' ')}`,
     completed: figure(stdout, /^Complete requests:\s+(\d+)/m),
     failed: figure(stdout, /^Failed requests:\s+(\d+)/m),
+    failures: {
+      connect: figure(stdout, /Connect: (\d+)/),
+      receive: figure(stdout, /Receive: (\d+)/),
+      length: figure(stdout, /Length: (\d+)/),
+      exceptions: figure(stdout, /Exceptions: (\d+)/),
+    },
     non2xx: figure(stdout, /^Non-2xx responses:\s+(\d+)/m),
     reqPerSec: figure(stdout, /^Requests per second:\s+([\d.]+)/m),
     percentiles,

@@ -2,9 +2,23 @@
 import type { AbResult } from './ab';
 import { idealMakespanMs, type BenchResults, type ModeResult } from './results';
 
+// The articles' published figures, quoted from ../shared/articles.md: their authors' machines, never ours.
 const FIRST_ARTICLE = {
   title: 'How to scale your Node.js server using clustering',
   url: 'https://www.freecodecamp.org/news/how-to-scale-your-node-js-server-using-clustering-c8d43c656e8f',
+  machine: 'MacBook Pro 15" 2016, 2.7 GHz Intel Core i7, 8 logical cores',
+  cores: 8,
+  oneFlipMs: 3800,
+  standard: { firstS: 16, lastS: 40 },
+  cluster: { firstS: 10, lastS: 14 },
+};
+const SECOND_ARTICLE = {
+  title: 'scaling with the Node.js cluster module (ApacheBench)',
+  machine: '8 logical cores (os.cpus().length = 8)',
+  cores: 8,
+  standardReqPerSec: 308.76,
+  clusterReqPerSec: 2037.39,
+  crash: '20,200 requests, 12 failed (Connect 0, Receive 4, Length 4, Exceptions 4)',
 };
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
@@ -63,6 +77,18 @@ function cpuRows(results: BenchResults): string[][] {
     });
 }
 
+function cpuCostLines(results: BenchResults): string[] {
+  const cost = results.cpuCost;
+  if (!cost) return ['Not measured in this run.'];
+  if ('error' in cost) return [`Not measured: ${cost.error}`];
+  return [
+    `Median of ${cost.requests} requests each, one at a time, alternating in one run: \`GET /cpu\` (Koa, one process, ` +
+      `\`CPU_ITERATIONS\`=1e7) ${fixed(cost.serviceMs, 2)} ms; the second article's plain \`http.createServer\` with its ` +
+      `empty loop (loadtest/bench/article-server.js) ${fixed(cost.articleMs, 2)} ms: **× ${fixed(cost.ratio, 2)}** ` +
+      `(target ≤ × 1.10: ${cost.ratio <= 1.1 ? 'met' : 'not met'}).`,
+  ];
+}
+
 function ratioRows(results: BenchResults): string[][] {
   const base = results.modes.find((m) => m.name === 'standard');
   if (!base?.flip || !base.cpu) return [];
@@ -82,6 +108,140 @@ function ratioRows(results: BenchResults): string[][] {
     });
 }
 
+const times = (n: number): string => `× ${fixed(n, 2)}`;
+
+/** The articles' figures and this run's, side by side only as ratios: the machines differ. */
+function besideArticles(results: BenchResults): string[] {
+  const mode = (name: string) => results.modes.find((m) => m.name === name);
+  const standard = mode('standard');
+  const cluster = mode('cluster');
+  const cores = Number(results.machine['CPU cores available']);
+  const here = `${results.machine['CPU model']}, ${cores} cores`;
+  const a1 = FIRST_ARTICLE;
+  const a2 = SECOND_ARTICLE;
+  const ourMakespan =
+    standard?.flip && cluster?.flip ? times(cluster.flip.lastReplyMs / standard.flip.lastReplyMs) : 'not measured';
+  const abOf = (m: ModeResult | undefined) => (m?.cpu && isAb(m.cpu.ab) ? m.cpu.ab.reqPerSec : undefined);
+  const [abStandard, abCluster] = [abOf(standard), abOf(cluster)];
+  const ourThroughput =
+    abStandard && abCluster
+      ? `${times(abCluster / abStandard)} (${times(abCluster / abStandard / cores)} per core)`
+      : 'not measured';
+  const crash = results.crash && !('skipped' in results.crash) ? results.crash.ab : undefined;
+  return [
+    '## Beside the articles',
+    '',
+    `Published figures are quoted from the articles (their authors' machines); this run's are from ${here}. ` +
+      'Absolute times cannot be compared across machines, so each row sets a ratio measured on one machine ' +
+      'beside a ratio measured on the other. The ideal cluster ÷ one process makespan for 10 flips on C cores is ' +
+      '⌈10/C⌉ ÷ 10.',
+    '',
+    ...table(
+      ['experiment', 'published (article, its machine)', 'published ratio', 'this run, ratio'],
+      [
+        [
+          '10 concurrent flips: last reply, cluster ÷ one process',
+          `[${a1.title}](${a1.url}) (${a1.machine}): one process first ${a1.standard.firstS} s, last ${a1.standard.lastS} s; cluster of 8 first ≈ ${a1.cluster.firstS} s, last ≈ ${a1.cluster.lastS} s`,
+          `${times(a1.cluster.lastS / a1.standard.lastS)} (ideal on 8 cores × 0.20)`,
+          `${ourMakespan} (ideal on ${cores} cores × ${fixed(Math.ceil(10 / cores) / 10, 2)})`,
+        ],
+        [
+          'one flip of the 6.7 MB photo',
+          `${a1.title}: about ${a1.oneFlipMs} ms`,
+          '–',
+          `T = ${results.flipMs ? seconds(results.flipMs) : 'n/a'} (FLIP_ENGINE default; see \`npm run bench:job\` for engine ratios)`,
+        ],
+        [
+          '`ab -c 500 -t 10`: req/s, cluster ÷ one process',
+          `Second article, ${a2.title} (${a2.machine}): ${a2.standardReqPerSec} → ${a2.clusterReqPerSec} req/s`,
+          `${times(a2.clusterReqPerSec / a2.standardReqPerSec)} (${times(a2.clusterReqPerSec / a2.standardReqPerSec / a2.cores)} per core)`,
+          ourThroughput,
+        ],
+        [
+          'crash run, `ab -r`: failed requests',
+          `Second article: ${a2.crash}`,
+          `${fixed((100 * 12) / 20200, 2)} % failed`,
+          crash && isAb(crash)
+            ? `${fixed((100 * crash.failed) / Math.max(1, crash.completed), 2)} % failed (see Crash run)`
+            : 'not measured',
+        ],
+      ],
+    ),
+    '',
+  ];
+}
+
+function crashSection(results: BenchResults): string[] {
+  const crash = results.crash;
+  if (!crash) return [];
+  if ('skipped' in crash) return ['## Crash run', '', `Not measured: ${crash.skipped}.`, ''];
+  const ab = crash.ab;
+  return [
+    '## Crash run',
+    '',
+    `The stack started with \`CRASH_AFTER_MS_MAX=${crash.crashAfterMsMax}\`: every worker exits at a random moment ` +
+      'within that time and PM2 starts a new one; nginx retries a request whose worker died on another replica.',
+    '',
+    ...table(
+      ['client', 'completed', 'failed', 'Connect / Receive / Length / Exceptions', 'non-2xx', 'req/s'],
+      [
+        isAb(ab)
+          ? [
+              `\`ab -r -c ${results.cpu.vus} -t ${results.cpu.seconds}\` (literal)`,
+              String(ab.completed),
+              String(ab.failed),
+              `${ab.failures.connect} / ${ab.failures.receive} / ${ab.failures.length} / ${ab.failures.exceptions}`,
+              String(ab.non2xx),
+              fixed(ab.reqPerSec),
+            ]
+          : ['`ab -r` (literal)', 'failed', ab.error, '', '', ''],
+        [
+          'k6 `loadtest/crash.js`',
+          String(crash.k6.requests),
+          String(crash.k6.failed),
+          'n/a (k6 checks status and body)',
+          String(crash.k6.failed),
+          fixed(crash.k6.reqPerSec),
+        ],
+      ],
+    ),
+    '',
+    "**ab's Length class is not an error here.** ab takes the first reply's body length as the norm and counts " +
+      'every later body of another length as failed, even with status 200. The body is `Process handled by pid: ' +
+      '<pid>`, and a worker restarted after a crash gets a PID with more digits, so its replies count under Length. ' +
+      'Connect, Receive and Exceptions are the real failures; k6 checks each status and body instead.',
+    '',
+  ];
+}
+
+/** Every stack mode (inline, queue, …) beside the raw node:cluster runner on the same host, in one run. */
+function stackSection(results: BenchResults): string[] {
+  const cluster = results.modes.find((m) => m.name === 'cluster');
+  const stacks = results.modes.filter((m) => m.name.startsWith('stack') && m.cpu);
+  if (!cluster?.cpu || stacks.length === 0) return [];
+  const clusterAb = cluster.cpu.ab;
+  return [
+    '## Stack ÷ raw node:cluster',
+    '',
+    'Requests per second on `GET /cpu` through nginx and the replicas, divided by the node:cluster runner on the ' +
+      'same host in this run. Target ≥ × 0.90.',
+    '',
+    ...table(
+      ['mode', 'k6 req/s ratio', 'ab req/s ratio', 'flip makespan ratio'],
+      stacks.map((m) => {
+        const cpu = m.cpu as NonNullable<ModeResult['cpu']>;
+        return [
+          `${m.name} ÷ cluster`,
+          times(cpu.reqPerSec / (cluster.cpu?.reqPerSec ?? 1)),
+          isAb(cpu.ab) && isAb(clusterAb) ? times(cpu.ab.reqPerSec / clusterAb.reqPerSec) : 'n/a',
+          m.flip && cluster.flip ? times(m.flip.lastReplyMs / cluster.flip.lastReplyMs) : 'n/a',
+        ];
+      }),
+    ),
+    '',
+  ];
+}
+
 export function renderReport(results: BenchResults): string {
   const date = results.startedAt.slice(0, 10);
   const skipped = results.modes.filter((m) => m.skipped || m.error);
@@ -91,9 +251,9 @@ export function renderReport(results: BenchResults): string {
   return [
     `# flipstack benchmark, ${date}`,
     '',
-    `Generated by \`make bench\` on this machine (${results.machine['CPU cores available']} cores) in ${seconds(results.durationMs)}. ` +
+    `Generated by \`make bench\` on ${results.machine['CPU model']} (${results.machine['CPU cores available']} cores) in ${seconds(results.durationMs)}. ` +
       'Every figure comes from this one run. The machine may be shared and noisy (see the load averages under Machine): ' +
-      'read the **ratios between modes**, not the absolute numbers.',
+      'read the **ratios between modes**, not the absolute numbers; re-run `make bench` on a quiet machine for cleaner ones.',
     '',
     '## Modes',
     '',
@@ -134,6 +294,8 @@ export function renderReport(results: BenchResults): string {
       cpuRows(results),
     ),
     '',
+    ...cpuCostLines(results),
+    '',
     '![Requests per second by mode](cpu-throughput.svg)',
     '',
     '![Latency percentiles by mode (k6)](cpu-latency.svg)',
@@ -142,37 +304,14 @@ export function renderReport(results: BenchResults): string {
     '',
     ...table(['', 'first flip reply', 'last flip reply', 'k6 req/s', 'ab req/s'], ratioRows(results)),
     '',
-    '## Beside the articles',
-    '',
-    'The published figures could not be retrieved when this report generator was written, so none are quoted; ' +
-      'nothing below is estimated. Fill them in from the articles only with their exact numbers and a link.',
-    '',
-    ...table(
-      ['experiment', 'published', 'this run'],
-      [
-        [
-          `First article ([${FIRST_ARTICLE.title}](${FIRST_ARTICLE.url}): Koa + Jimp, 6.7 MB photo, 10 concurrent requests): one process vs cluster`,
-          'not available',
-          'flip table above',
-        ],
-        [
-          `Second article (\`ab -c 500 -t 10\`, 1e7-loop server): single vs cluster req/s`,
-          'not available',
-          'CPU table above',
-        ],
-        [
-          'Second article: crash run (`ab -r`, workers exiting at random)',
-          'not available',
-          '`loadtest/crash.js` against the stack (see loadtest/README.md)',
-        ],
-      ],
-    ),
-    '',
+    ...besideArticles(results),
+    ...crashSection(results),
+    ...stackSection(results),
     '## Settings',
     '',
-    `Service environment for the host modes (the stack: see Modes): \`${env}\`. With the default per-process queue (FLIP_QUEUE_MAX=4) one process ` +
-      `would answer some of ${results.flips} simultaneous flips with 503 overloaded, so the bench raises it; ` +
-      'FLIP_TIMEOUT_MS is raised so the last flip queued in one process is not cut off at the default 60 s.',
+    `Service environment for the host modes (the stack: see Modes): \`${env}\`. The default per-process queue ` +
+      `holds all ${results.flips} flips in one process; FLIP_TIMEOUT_MS is raised so the last flip queued in one ` +
+      'process is not cut off at the default 60 s on a slow machine.',
     '',
     '## Machine',
     '',

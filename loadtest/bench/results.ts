@@ -1,5 +1,6 @@
 // What one bench run measured, per mode; written to results.json and rendered by report.ts.
 import type { AbResult } from './ab';
+import type { CpuCost } from './cpu-cost';
 import type { FlipRequest } from './flip-timeline';
 import type { ModeName } from './modes';
 
@@ -29,6 +30,14 @@ export interface CpuFigures {
   peakRssBytes: number;
 }
 
+/** The second article's crash run against the stack, workers exiting at random within crashAfterMsMax. */
+export interface CrashFigures {
+  crashAfterMsMax: number;
+  /** The literal `ab -r -c … -t …`, or why it failed. */
+  ab: AbResult | { error: string };
+  k6: { exitCode: number; requests: number; failed: number; reqPerSec: number };
+}
+
 export interface ModeResult {
   name: ModeName;
   description: string;
@@ -48,7 +57,10 @@ export interface BenchResults {
   flipMs?: number | undefined;
   flips: number;
   cpu: { vus: number; seconds: number };
+  /** GET /cpu against the article's plain server, or why it could not be measured. */
+  cpuCost?: CpuCost | { error: string };
   serviceEnv: Record<string, string>;
+  crash?: CrashFigures | { skipped: string };
   machine: Record<string, string>;
   modes: ModeResult[];
 }

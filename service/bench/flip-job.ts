@@ -1,5 +1,6 @@
-// npm run bench:job — the flip job alone, on the benchmark photo, three ways in one run: the article's Jimp
-// pipeline as written (seed), this service's Jimp engine, and its sharp engine. Runs alternate so that machine
+// npm run bench:job — the flip job on the benchmark photo, five ways in one run: the article's Jimp pipeline
+// as written (seed), this service's Jimp and sharp engines in-process, and the same two over HTTP (one POST to
+// a fresh one-process service, whose peak RSS is counted). Runs alternate so that machine
 // noise spreads over all three; each run is a fresh process so peak RSS is per pipeline. Prints a Markdown
 // table of medians and the ratios to the seed pipeline.
 // Environment: BENCH_PHOTO (default ../shared/fixtures/photo-6.7mb.jpg), BENCH_RUNS (default 3),
@@ -14,7 +15,7 @@ const config = loadConfig();
 const env = { BENCH_PHOTO: join(root, '..', 'shared', 'fixtures', 'photo-6.7mb.jpg'), BENCH_RUNS: '3', ...process.env };
 const photo = resolve(env.BENCH_PHOTO);
 const runs = Number(env.BENCH_RUNS);
-const pipelines = ['seed', 'jimp', 'sharp'] as const;
+const pipelines = ['seed', 'jimp', 'sharp', 'jimp-http', 'sharp-http'] as const;
 type Pipeline = (typeof pipelines)[number] | 'idle';
 
 interface Run {
@@ -75,7 +76,13 @@ function main(): void {
   });
   const seed = summary[0]!;
   const ms = (value: number | undefined) => (value === undefined ? '–' : String(Math.round(value)));
-  const names = { seed: 'seed: Jimp.read → flip() → getBuffer (q100)', jimp: 'Jimp engine', sharp: 'sharp engine' };
+  const names = {
+    seed: 'seed: Jimp.read → flip() → getBuffer (q100)',
+    jimp: 'Jimp engine',
+    sharp: 'sharp engine',
+    'jimp-http': 'Jimp engine over HTTP',
+    'sharp-http': 'sharp engine over HTTP',
+  };
   const lines = [
     `| pipeline | decode ms | flip ms | encode ms | total ms | output bytes | peak RSS MB | speed-up vs seed | RSS vs seed |`,
     `|---|---:|---:|---:|---:|---:|---:|---:|---:|`,
@@ -85,8 +92,21 @@ function main(): void {
         `${Math.round(row.rss)} | ${(seed.total / row.total).toFixed(1)}× | ${Math.round((100 * row.rss) / seed.rss)} % |`,
     ),
   ];
+  const row = (pipeline: Pipeline) => summary.find((entry) => entry.pipeline === pipeline)!;
+  const verdict = (name: string, pipeline: Pipeline, minSpeedUp: number, maxRss?: number) => {
+    const speedUp = seed.total / row(pipeline).total;
+    const rss = row(pipeline).rss / seed.rss;
+    const met = speedUp >= minSpeedUp && (maxRss === undefined || rss <= maxRss);
+    const rssTarget = maxRss === undefined ? '' : `, RSS ≤ ${maxRss * 100} %`;
+    return `- ${name}: target ≥ ${minSpeedUp}×${rssTarget}: ${speedUp.toFixed(1)}×, ${Math.round(rss * 100)} % — ${met ? 'met' : 'NOT met'}`;
+  };
+  const targets = [
+    verdict('Jimp engine in-process', 'jimp', 4, 0.5),
+    verdict('Jimp engine over HTTP', 'jimp-http', 4, 0.5),
+    verdict('sharp engine over HTTP', 'sharp-http', 20),
+  ];
   process.stdout.write(
-    `${lines.join('\n')}\n\nMedians of ${runs} alternating runs; a process that loads Jimp and flips nothing peaks at ${Math.round(idle.peakRssMb)} MB.\n`,
+    `${lines.join('\n')}\n\nMedians of ${runs} alternating runs; a process that loads Jimp and flips nothing peaks at ${Math.round(idle.peakRssMb)} MB.\n\n${targets.join('\n')}\n`,
   );
 }
 

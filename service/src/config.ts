@@ -19,6 +19,12 @@ function decodeBudgetDefault(timeoutMs: number): number {
   return Math.max(1, Math.min(20_000, Math.floor(timeoutMs / 3)));
 }
 
+// The articles' experiment sends 10 flips at once. Nothing spreads them evenly over processes (node:cluster,
+// PM2 and nginx hand out connections, not jobs), so one process must be able to hold all ten: one on its flip
+// thread, nine waiting. An eleventh at once is a real overload and gets 503 + Retry-After.
+const EXPERIMENT_FLIPS = 10;
+const QUEUE_MAX_DEFAULT = EXPERIMENT_FLIPS - 1;
+
 // Every tunable of the service, with its default. This module is the only reader of process.env.
 const schema = z
   .object({
@@ -32,7 +38,7 @@ const schema = z
     FLIP_ENGINE: z.enum(['jimp', 'sharp']).default('jimp'),
     FLIP_JPEG_QUALITY: integer(1).max(100).default(QUALITY_DEFAULT),
     FLIP_THREADS: integer(1).default(1),
-    FLIP_QUEUE_MAX: integer(0).default(4),
+    FLIP_QUEUE_MAX: integer(0).default(QUEUE_MAX_DEFAULT),
     FLIP_TIMEOUT_MS: integer(1).default(60_000),
     FLIP_DECODE_BUDGET_MS: integer(1).optional(),
     FLIP_THREAD_HEAP_MB: integer(16).default(THREAD_HEAP_MB_DEFAULT),

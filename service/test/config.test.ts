@@ -16,7 +16,7 @@ describe('config', () => {
         maxBytes: 25 * 1024 * 1024,
         maxPixels: 40_000_000,
         threads: 1,
-        queueMax: 4,
+        queueMax: 9,
         timeoutMs: 60_000,
         decodeBudgetMs: 20_000,
         threadHeapMb: 256,
@@ -67,7 +67,7 @@ describe('config', () => {
   it('treats an empty variable as unset', () => {
     const config = loadConfig({ WEB_CONCURRENCY: '', FLIP_QUEUE_MAX: '', FLIP_ENGINE: '' });
     assert.equal(config.webConcurrency, undefined);
-    assert.equal(config.flip.queueMax, 4);
+    assert.equal(config.flip.queueMax, 9);
     assert.equal(config.flip.engine, 'jimp');
   });
 

@@ -1,30 +1,22 @@
 import { performance } from 'node:perf_hooks';
-import jpeg from 'jpeg-js';
 import { flipBitmap } from '../flip/flip-bitmap';
 import { ownedBytes, type FlipOutcome, type FlipTask } from '../flip/flip-task';
 import { flipGif } from './gif-flip';
 import { FlipJimp, type JimpFormatMime } from './jimp-formats';
-
-const MiB = 1024 * 1024;
+import { JpegTooManyPixels, turboJpeg } from './turbo-jpeg';
 
 type JimpImage = Awaited<ReturnType<typeof FlipJimp.fromBuffer>>;
 
-// jpeg-js's own guards, aligned with FLIP_MAX_PIXELS: the header check ran already, these stop a file whose
-// header lies. Decoding needs about 8 bytes per pixel at its peak (component planes plus the RGBA output).
-function jpegDecodeLimits(maxPixels: number) {
-  return { maxResolutionInMP: maxPixels / 1e6, maxMemoryUsageInMB: Math.ceil((maxPixels * 8) / MiB) };
-}
+const jpegFormat = turboJpeg();
 
 /**
  * Jimp's getBuffer('image/jpeg') first composites the image onto a fresh opaque bitmap, a full-size allocation
- * and a pass over every pixel. A bitmap decoded from a JPEG is opaque already, so it goes straight to jpeg-js,
- * without the decoder's exifBuffer: the pixels are already turned upright, and jpeg-js would write the old
- * Orientation tag back.
+ * and a pass over every pixel. A bitmap decoded from a JPEG is opaque already, so it goes straight to the
+ * encoder, which writes no EXIF: the pixels are already turned upright.
  */
 async function encode(image: JimpImage, task: FlipTask & { mime: JimpFormatMime }) {
   if (task.mime !== 'image/jpeg') return image.getBuffer(task.mime);
-  const { data, width, height } = image.bitmap;
-  return jpeg.encode({ data, width, height }, task.quality).data;
+  return jpegFormat.encode(image.bitmap, { quality: task.quality });
 }
 
 /** Decode with Jimp (EXIF orientation applied, as Jimp does), flip the bitmap in place, encode in the same format. */
@@ -35,10 +27,10 @@ export async function flipWithJimp(task: FlipTask): Promise<FlipOutcome> {
   const input = Buffer.from(task.input.buffer, task.input.byteOffset, task.input.byteLength);
   let image: JimpImage;
   try {
-    image = await FlipJimp.fromBuffer(input, { 'image/jpeg': jpegDecodeLimits(task.maxPixels) });
+    image = await FlipJimp.fromBuffer(input, { 'image/jpeg': { maxPixels: task.maxPixels } });
   } catch (error) {
     const message = (error as Error).message;
-    if (/maxResolutionInMP|maxMemoryUsageInMB/.test(message)) return { ok: false, code: 'too_many_pixels', message };
+    if (error instanceof JpegTooManyPixels) return { ok: false, code: 'too_many_pixels', message };
     return { ok: false, code: 'invalid_image', message: `cannot decode the image: ${message}` };
   }
   if (image.mime !== task.mime) {

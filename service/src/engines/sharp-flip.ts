@@ -10,7 +10,9 @@ sharp.cache(false);
 function encodeAs(pipeline: Sharp, task: FlipTask): Sharp {
   switch (task.mime) {
     case 'image/jpeg':
-      return pipeline.jpeg({ quality: task.quality });
+      // Without Huffman-table optimisation libvips streams the JPEG out in one pass: half the job's time for
+      // the benchmark photo (330 → 160 ms) for 2 % more bytes. It is lossless, so the pixels are the same.
+      return pipeline.jpeg({ quality: task.quality, optimiseCoding: false });
     case 'image/png':
       return pipeline.png();
     case 'image/tiff':

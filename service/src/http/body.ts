@@ -13,10 +13,14 @@ export function hasNoBody(req: IncomingMessage): boolean {
 
 /**
  * Reads the request body into one Uint8Array of its own (safe to transfer to a thread), refusing it as soon as
- * the declared or streamed size passes maxBytes rather than after buffering everything.
+ * the declared or streamed size passes maxBytes rather than after buffering everything. A body of declared
+ * length is copied into place chunk by chunk, so it is never held twice.
  */
 export function readBody(req: IncomingMessage, maxBytes: number): Promise<Uint8Array> {
-  if (Number(req.headers['content-length']) > maxBytes) return Promise.reject(tooLarge(maxBytes));
+  const declared = Number(req.headers['content-length']);
+  if (declared > maxBytes) return Promise.reject(tooLarge(maxBytes));
+  // Node's parser ends a Content-Length body at exactly that many bytes.
+  const body = req.headers['transfer-encoding'] === undefined && declared > 0 ? new Uint8Array(declared) : undefined;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
@@ -25,15 +29,16 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Uint8A
       finish();
     };
     const onData = (chunk: Buffer) => {
-      received += chunk.length;
-      if (received > maxBytes) {
+      if (received + chunk.length > maxBytes) {
         req.pause();
         settle(() => reject(tooLarge(maxBytes)));
-      } else {
-        chunks.push(chunk);
+        return;
       }
+      if (body) body.set(chunk, received);
+      else chunks.push(chunk);
+      received += chunk.length;
     };
-    const onEnd = () => settle(() => resolve(concat(chunks, received)));
+    const onEnd = () => settle(() => resolve(body ?? concat(chunks, received)));
     const onError = (error: Error) => settle(() => reject(error));
     const onClose = () => settle(() => reject(new Error('the client closed the request before its body ended')));
     req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);

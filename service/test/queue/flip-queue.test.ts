@@ -3,6 +3,7 @@ import { after, describe, it } from 'node:test';
 import { slowImage, slowImageLimits, waitForGauge } from '../support/flip-jobs';
 import { bmpImage } from '../../../test/support/bmp-image';
 import { encode, pattern } from '../support/images';
+import { loadConfig } from '../../src/config';
 import { disposeService, leftoverFiles, startService, type ServiceProcess } from '../support/server-process';
 
 interface Reply {
@@ -41,19 +42,25 @@ describe('flip queue', () => {
     assert.ok(healthAt < slowReply.at, '/healthz waited for the flip');
   });
 
-  it('answers 503 overloaded with Retry-After at once when the queue is full', async () => {
-    const service = await start({ FLIP_QUEUE_MAX: '1' });
+  it("holds the experiment's ten flips with default settings and answers the eleventh 503 with Retry-After", async () => {
+    const service = await start({});
+    const { queueMax } = loadConfig({}).flip;
+    const small = await encode(pattern(8, 8), 'image/png');
     const running = flip(service, slowImage, 'image/bmp');
     await waitForGauge(service, 'flip_jobs_in_flight', 1);
-    const queued = flip(service, slowImage, 'image/bmp');
-    await waitForGauge(service, 'flip_queue_depth', 1);
-    const refused = await flip(service, await encode(pattern(8, 8), 'image/png'), 'image/png');
+    const queued = Array.from({ length: queueMax }, () => flip(service, small, 'image/png'));
+    await waitForGauge(service, 'flip_queue_depth', queueMax);
+    const refused = await flip(service, small, 'image/png');
     assert.equal(refused.status, 503);
     assert.equal(JSON.parse(refused.body).error.code, 'overloaded');
     assert.match(refused.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
-    const [first, second] = await Promise.all([running, queued]);
-    assert.ok(refused.at < first.at, 'the refusal waited for the running job');
-    assert.deepEqual([first.status, second.status], [200, 200]);
+    const accepted = await Promise.all([running, ...queued]);
+    assert.ok(refused.at < accepted[0]!.at, 'the refusal waited for the running job');
+    assert.equal(accepted.length, 10);
+    assert.deepEqual(
+      accepted.map((reply) => reply.status),
+      accepted.map(() => 200),
+    );
   });
 
   it('replies in arrival order within one process (FIFO), a small job not overtaking a big one', async () => {

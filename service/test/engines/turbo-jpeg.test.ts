@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import sharp from 'sharp';
+import { JpegTooManyPixels, turboJpeg } from '../../src/engines/turbo-jpeg';
+import { difference, pattern, type Rgba } from '../support/images';
+
+const jpegFormat = turboJpeg();
+const noLimit = { maxPixels: Number.MAX_SAFE_INTEGER };
+
+async function sharpJpeg(image: Rgba, options: { greyscale?: boolean } = {}): Promise<Buffer> {
+  const { width, height, data } = image;
+  const pipeline = sharp(data, { raw: { width, height, channels: 4 } });
+  return (options.greyscale ? pipeline.greyscale() : pipeline).jpeg({ quality: 90 }).toBuffer();
+}
+
+/** libjpeg-turbo's own decode, through sharp. */
+async function sharpDecode(jpeg: Buffer): Promise<Rgba> {
+  const { data, info } = await sharp(jpeg)
+    .toColourspace('srgb')
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data };
+}
+
+describe("libjpeg-turbo (WebAssembly) as Jimp's JPEG format", () => {
+  it('decodes colour and grey JPEGs to the pixels sharp (native libjpeg-turbo) decodes', async () => {
+    for (const greyscale of [false, true]) {
+      const jpeg = await sharpJpeg(pattern(301, 203), { greyscale });
+      const ours = await jpegFormat.decode(jpeg, noLimit);
+      const theirs = await sharpDecode(jpeg);
+      assert.deepEqual([ours.width, ours.height], [301, 203]);
+      assert.ok(
+        difference(ours, theirs).mean < 0.5,
+        `greyscale ${greyscale}: ${JSON.stringify(difference(ours, theirs))}`,
+      );
+    }
+  });
+
+  it('encodes baseline 4:2:0 JPEG at the quality asked, close to the source', async () => {
+    const source = pattern(320, 240);
+    const high = await jpegFormat.encode(source, { quality: 95 });
+    const low = await jpegFormat.encode(source, { quality: 40 });
+    const metadata = await sharp(high).metadata();
+    assert.deepEqual([metadata.format, metadata.chromaSubsampling, metadata.isProgressive], ['jpeg', '4:2:0', false]);
+    assert.ok(low.length < high.length, 'a lower quality did not make a smaller file');
+    assert.ok(difference(await sharpDecode(high), source).mean < 2);
+  });
+
+  it('refuses a JPEG whose header names too many pixels before decoding, and garbage with an Error', async () => {
+    const jpeg = await sharpJpeg(pattern(100, 100));
+    await assert.rejects(jpegFormat.decode(jpeg, { maxPixels: 9_999 }), JpegTooManyPixels);
+    await assert.rejects(jpegFormat.decode(Buffer.from('not a jpeg at all'), noLimit), /could not decode/);
+    await assert.rejects(jpegFormat.decode(jpeg.subarray(0, 300), noLimit), /could not decode/);
+    assert.equal((await jpegFormat.decode(jpeg, noLimit)).width, 100, 'the codec no longer works after a failure');
+  });
+});
