@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import sharp from 'sharp';
 import { slowImage, slowImageLimits } from '../service/test/support/flip-jobs';
 import { encode, pattern } from '../service/test/support/images';
 import { errorCode, submitJob, untilFinished } from '../service/test/support/jobs-client';
@@ -101,18 +102,22 @@ test('a full Redis (maxmemory, noeviction) refuses new jobs with 503 queue_unava
 });
 
 test('deadline: FLIP_TIMEOUT_MS from arrival, 504 job_timeout on /flip and failed with job_timeout on /jobs', async (t) => {
-  // A decode runs at most FLIP_DECODE_BUDGET_MS (2 s), so the first job ends there as 422; the flip that waited
-  // behind it starts then and meets its deadline (3 s from arrival) about a second into its run. A second of
-  // slack each way keeps a slow pickup on a loaded machine from turning one outcome into the other.
+  // A decode runs at most FLIP_DECODE_BUDGET_MS (1.5 s), so the first job (about 6 s of work) ends there as 422;
+  // the flip that waited behind it starts then and meets its deadline (2.5 s from arrival) a second into its run.
+  // A second of slack for a slow pickup on a loaded machine keeps one outcome from turning into the other.
   const deployment = await deploy(t, {
     workers: 1,
-    env: { FLIP_TIMEOUT_MS: '3000', FLIP_DECODE_BUDGET_MS: '2000' },
+    env: { FLIP_TIMEOUT_MS: '2500', FLIP_DECODE_BUDGET_MS: '1500' },
   });
   const url = deployment.apis[0]!.url;
-  const first = await submitJob(url, slowImage, 'image/bmp');
+  // Small on the wire (Redis carries it twice), about 6 s of PNG decode and deflate for Jimp.
+  const overBudgetImage = await sharp({ create: { width: 6000, height: 6000, channels: 3, background: '#0a6' } })
+    .png()
+    .toBuffer();
+  const first = await submitJob(url, overBudgetImage, 'image/png');
   await waitForJobStart(deployment);
-  const flip = postFlip(url, slowImage, 'image/bmp');
-  const queued = await submitJob(url, slowImage, 'image/bmp');
+  const flip = postFlip(url, overBudgetImage, 'image/png');
+  const queued = await submitJob(url, overBudgetImage, 'image/png');
 
   const firstView = await untilFinished(url, first.json.id!);
   assert.equal(firstView.error?.code, 'image_too_complex', firstView.error?.message);

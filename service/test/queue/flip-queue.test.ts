@@ -89,9 +89,10 @@ describe('flip queue', () => {
   });
 
   it('answers 504 when a job runs past FLIP_TIMEOUT_MS, replaces the thread, and the next job works', async () => {
-    // The first job holds the thread for its budget (1 s); the second starts then and meets its deadline
-    // (1.5 s from arrival) half a second into its own run.
-    const service = await start({ FLIP_TIMEOUT_MS: '1500', FLIP_DECODE_BUDGET_MS: '1000', FLIP_QUEUE_MAX: '2' });
+    // The first job (about 3 s of work) holds the thread for its budget (1.5 s); the second starts then and meets
+    // its deadline (2.5 s from arrival) a second into its own run. A second of slack for a slow start on a loaded
+    // machine keeps the first from meeting its deadline before its budget.
+    const service = await start({ FLIP_TIMEOUT_MS: '2500', FLIP_DECODE_BUDGET_MS: '1500', FLIP_QUEUE_MAX: '2' });
     const [first, timedOut] = await Promise.all([
       flip(service, bmpImage(5000, 5000), 'image/bmp'),
       flip(service, bmpImage(5000, 5000), 'image/bmp'),
