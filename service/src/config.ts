@@ -31,6 +31,10 @@ const schema = z.object({
   KEEP_ALIVE_TIMEOUT_MS: integer(1).default(65_000),
   CRASH_AFTER_MS_MAX: integer(0).default(0),
   WEB_CONCURRENCY: integer(1).optional(),
+  METRICS_PEER_PORT: integer(1).max(65535).default(9400),
+  METRICS_PEER_TIMEOUT_MS: integer(1).default(1000),
+  // The worker's instance number within its replica: set by PM2 in cluster mode and by cluster.ts.
+  NODE_APP_INSTANCE: integer(0).optional(),
   // Set by PM2 for each instance it runs; its presence turns on the `pm2 monit` metrics.
   pm_id: integer(0).optional(),
 });
@@ -57,6 +61,7 @@ export interface Config {
   keepAliveTimeoutMs: number;
   crashAfterMsMax: number;
   webConcurrency: number | undefined;
+  metricsPeers: { basePort: number; timeoutMs: number; instance: number | undefined };
   pm2InstanceId: number | undefined;
 }
 
@@ -95,6 +100,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
     crashAfterMsMax: e.CRASH_AFTER_MS_MAX,
     webConcurrency: e.WEB_CONCURRENCY,
+    metricsPeers: {
+      basePort: e.METRICS_PEER_PORT,
+      timeoutMs: e.METRICS_PEER_TIMEOUT_MS,
+      instance: e.NODE_APP_INSTANCE,
+    },
     pm2InstanceId: e.pm_id,
   };
 }

@@ -31,7 +31,7 @@ export function createRouter({ config, queue, tempDir, metrics, lifecycle }: Rou
   router.get('/readyz', readyz(lifecycle));
   router.get('/metrics', async (ctx) => {
     ctx.type = metrics.registry.contentType;
-    ctx.body = await metrics.registry.metrics();
+    ctx.body = await metrics.render();
   });
   return router;
 }

@@ -1,16 +1,19 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FlipQueue } from '../queue/flip-queue';
+import { replicaMetrics, type WorkerSet } from './replica-metrics';
 
 export interface Metrics {
   registry: Registry;
   requestDuration: Histogram<'method' | 'route' | 'status'>;
+  /** The exposition text /metrics answers with: the whole replica's when this process has sibling workers. */
+  render(): Promise<string>;
 }
 
-// One registry per process: under node:cluster or PM2 each worker serves its own numbers, labelled by the
-// process metrics (process_*) and X-Served-By; Prometheus scrapes each replica through its own address.
+// One registry per process; under node:cluster or PM2 the worker answering /metrics merges its siblings'
+// registries into it (replica-metrics.ts), so Prometheus sees one replica whichever worker it reaches.
 // The flip queue's numbers come from the queue itself: its gauges are read at scrape time, its jobs and
-// refusals counted from its events.
-export function createMetrics(queue: FlipQueue): Metrics {
+// refusals counted from its events; summed over workers, they are the replica's queue.
+export function createMetrics(queue: FlipQueue, workers: WorkerSet | undefined): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const flipDuration = new Histogram({
@@ -30,6 +33,7 @@ export function createMetrics(queue: FlipQueue): Metrics {
     name: 'flip_queue_depth',
     help: 'Flip jobs waiting for a thread.',
     registers: [registry],
+    aggregator: 'sum',
     collect() {
       this.set(queue.depth);
     },
@@ -38,6 +42,7 @@ export function createMetrics(queue: FlipQueue): Metrics {
     name: 'flip_jobs_in_flight',
     help: 'Flip jobs running in their engine.',
     registers: [registry],
+    aggregator: 'sum',
     collect() {
       this.set(queue.inFlight);
     },
@@ -46,6 +51,7 @@ export function createMetrics(queue: FlipQueue): Metrics {
   queue.on('refused', (reason) => rejections.inc({ reason }));
   return {
     registry,
+    render: () => (workers === undefined ? registry.metrics() : replicaMetrics(registry, workers)),
     requestDuration: new Histogram({
       name: 'http_request_duration_seconds',
       help: 'HTTP request duration by method, route and status.',
