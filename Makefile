@@ -38,7 +38,7 @@ k6: ## k6 (pinned, built from its Go module into .cache/bin unless on PATH) and 
 test-loadtest: build k6 ## k6 smoke runs of loadtest/flip.js, cpu.js, crash.js
 	$(NPM) run test:loadtest
 
-test: k6 lint typecheck test-service test-pm2 test-loadtest test-stack ## Everything CI runs
+test: k6 lint typecheck test-service test-pm2 test-loadtest test-stack test-monitoring ## Everything CI runs
 
 start-standard: build ## One process on PORT (default 3000)
 	$(NPM) run start:standard
@@ -55,11 +55,11 @@ docker: ## Docker engine running, base images present (stand-ins built only if p
 	bash deploy/install-docker.sh
 	bash deploy/offline-images.sh
 
-up: ## Build and start 3 replicas behind nginx on localhost:8080 (HTTP_PORT)
+up: ## Build and start 3 replicas behind nginx on localhost:8080 (HTTP_PORT); MONITORING=1 adds Prometheus
 	bash deploy/up.sh
 
-down: ## Stop and remove the stack
-	$(COMPOSE) down --remove-orphans
+down: ## Stop and remove the stack (monitoring included)
+	COMPOSE_PROFILES=$${COMPOSE_PROFILES:+$$COMPOSE_PROFILES,}monitoring $(COMPOSE) down --remove-orphans
 
 scale: ## Change the number of replicas of the running stack: make scale N=5
 	$(COMPOSE) up --detach --no-recreate --scale service=$(N)
@@ -69,6 +69,10 @@ logs: ## Follow the stack's logs
 
 test-stack: install docker ## End-to-end tests of the stack with real Docker: discovery, scaling, failures, hygiene
 	$(NPM) run test:stack
+
+test-monitoring: install docker ## Prometheus rules (promtool) and the monitoring profile with real Prometheus (~3 min)
+	bash deploy/install-packages.sh promtool=prometheus
+	$(NPM) run test:monitoring
 
 # PM2 on the host keeps its daemon, logs and dump under .cache/pm2 (git-ignored), never in ~/.pm2; its daemon
 # does not check version.pm2.io for updates.

