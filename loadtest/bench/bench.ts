@@ -2,9 +2,9 @@
 // with the benchmark photo and the CPU test (k6, then the literal ab), sample peak RSS, stop it; then
 // write loadtest/results/<date>/report.md with SVG charts. Bounded in time; prints progress.
 //   node --import tsx loadtest/bench/bench.ts [--modes standard,cluster] [--image path] [--budget-min 20]
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runAb } from './ab';
 import { flipTimeline } from './flip-timeline';
@@ -12,6 +12,7 @@ import { REPO_ROOT, runK6, type K6Result } from './k6';
 import { loadAverage, machineFacts } from './machine';
 import { MODES, type Mode, type RunningMode } from './modes';
 import { withPeakRss } from './peak-rss';
+import { prometheusSection, writePrometheusChart, type ChartedRun } from './prometheus-chart';
 import { renderReport } from './report';
 import { idealMakespanMs, type BenchResults, type CpuFigures, type FlipFigures, type ModeResult } from './results';
 import { barChart, timelineChart } from './svg-charts';
@@ -95,7 +96,7 @@ async function flipTest(mode: Mode, running: RunningMode, image: string, rawDir:
 // queued on the event loop and would delay the next client's first ten seconds.
 async function cpuTest(mode: Mode, rawDir: string): Promise<CpuFigures> {
   log(`${mode.name}: CPU test, k6 ${CPU_VUS} VUs for ${CPU_SECONDS} s`);
-  const [k6, k6PeakRss] = await withMode(mode, (running) =>
+  const [k6, k6PeakRss] = await withMode(mode, rawDir, 'cpu', (running) =>
     withPeakRss(
       () => running.roots(),
       () =>
@@ -110,7 +111,7 @@ async function cpuTest(mode: Mode, rawDir: string): Promise<CpuFigures> {
   log(
     `${mode.name}: k6 ${(k6.report.reqPerSec ?? 0).toFixed(1)} req/s, ${k6.report.failed} failed; now ab -c ${CPU_VUS} -t ${CPU_SECONDS}`,
   );
-  const [ab, abPeakRss] = await withMode(mode, (running) =>
+  const [ab, abPeakRss] = await withMode(mode, rawDir, undefined, (running) =>
     withPeakRss(
       () => running.roots(),
       () =>
@@ -134,14 +135,25 @@ async function cpuTest(mode: Mode, rawDir: string): Promise<CpuFigures> {
   };
 }
 
-/** Starts the mode, waits until all its processes answer, runs `work`, and always stops it. */
-async function withMode<T>(mode: Mode, work: (running: RunningMode) => Promise<T>): Promise<T> {
+/**
+ * Starts the mode, waits until all its processes answer, runs `work`, and always stops it. A mode with
+ * Prometheus (the stack) gets the chart of the `charted` run drawn before it stops.
+ */
+async function withMode<T>(
+  mode: Mode,
+  rawDir: string,
+  charted: ChartedRun | undefined,
+  work: (running: RunningMode) => Promise<T>,
+): Promise<T> {
   log(`${mode.name}: starting ${mode.description}`);
   const running = await mode.start(SERVICE_ENV);
+  const workStartedAt = Date.now();
   try {
     log(`${mode.name}: ${[...(await waitForServers(running.baseUrl, mode.servers))].join(', ')} answering`);
     return await work(running);
   } finally {
+    if (charted && running.prometheusUrl)
+      await writePrometheusChart(running.prometheusUrl, dirname(rawDir), mode.name, charted, workStartedAt);
     await running.stop();
   }
 }
@@ -161,7 +173,7 @@ async function benchMode(mode: Mode, image: string, rawDir: string, results: Ben
     return { ...result, skipped: reason };
   }
   try {
-    result.flip = await withMode(mode, (running) => flipTest(mode, running, image, rawDir));
+    result.flip = await withMode(mode, rawDir, 'flip', (running) => flipTest(mode, running, image, rawDir));
     // One process flips one photo at a time (FIFO), so its makespan is the sum of ten flip times.
     if (mode.name === 'standard' && result.flip.failed === 0) results.flipMs = result.flip.lastReplyMs / FLIPS;
     result.cpu = await cpuTest(mode, rawDir);
@@ -242,6 +254,13 @@ async function main(): Promise<void> {
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeCharts(results, outDir);
   writeFileSync(join(outDir, 'report.md'), renderReport(results));
+  appendFileSync(
+    join(outDir, 'report.md'),
+    prometheusSection(
+      outDir,
+      selected.map((m) => m.name),
+    ),
+  );
   log(`bench: wrote ${join(outDir, 'report.md')}`);
 }
 
