@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { bmpImage } from './support/bmp-image';
 import { freePort } from './support/free-port';
-import { getText } from './support/get-text';
+import { getText, servingPids } from './support/get-text';
 import { startLoad, type LoadOptions, type LoadResult } from './support/load-generator';
 import { rootRequests, sample } from './support/metrics-text';
 import { startNginx, type NginxRequest } from './support/nginx-proxy';
@@ -141,9 +141,7 @@ test('/metrics through any PM2 worker counts the whole replica, also while a wor
   const [victim] = await cluster.waitFor('online', allOnline);
   const url = `http://127.0.0.1:${cluster.port}`;
   const requests = 30;
-  const servedBy = new Set<string>();
-  for (let i = 0; i < requests; i++) servedBy.add(/pid: (\d+)/.exec((await getText(`${url}/`)).body)![1]!);
-  assert.equal(servedBy.size, 2, 'the requests must have been spread over both workers');
+  assert.equal((await servingPids(url, requests)).size, 2, 'the requests must have been spread over both workers');
   for (let i = 0; i < 4; i++) {
     const { body } = await getText(`${url}/metrics`);
     assert.equal(sample(body, rootRequests), requests);

@@ -7,11 +7,13 @@ import { lineChart } from './svg-charts';
 
 const STEP_S = 2;
 
+// The load's requests only: health checks and scrapes would fill the idle replicas' lines.
+const LOAD = 'route!~"/healthz|/readyz|/metrics"';
 const QUERIES = [
-  { unit: 'req/s', expr: 'sum by (instance) (rate(http_request_duration_seconds_count[15s]))' },
+  { unit: 'req/s', expr: `sum by (instance) (rate(http_request_duration_seconds_count{${LOAD}}[15s]))` },
   {
     unit: 'p95 s',
-    expr: 'histogram_quantile(0.95, sum by (instance, le) (rate(http_request_duration_seconds_bucket[15s])))',
+    expr: `histogram_quantile(0.95, sum by (instance, le) (rate(http_request_duration_seconds_bucket{${LOAD}}[15s])))`,
   },
 ];
 

@@ -58,7 +58,7 @@ export function createMetrics(queue: FlipQueue, workers: WorkerSet | undefined):
   queue.on('refused', (reason) => rejections.inc({ reason }));
   return {
     registry,
-    render: () => (workers === undefined ? registry.metrics() : replicaMetrics(registry, workers)),
+    render: workers === undefined ? () => registry.metrics() : replicaMetrics(registry, workers),
     requestDuration: new Histogram({
       name: 'http_request_duration_seconds',
       help: 'HTTP request duration by method, route and status.',

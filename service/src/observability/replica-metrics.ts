@@ -48,35 +48,66 @@ export function servePeerMetrics(registry: Registry, workers: WorkerSet, logger:
   return server;
 }
 
-async function siblingMetrics(port: number, timeoutMs: number): Promise<MetricsJson | undefined> {
+type SiblingAnswer = MetricsJson | 'refused' | 'silent';
+
+async function siblingMetrics(port: number, timeoutMs: number): Promise<SiblingAnswer> {
   try {
     const response = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(timeoutMs) });
-    return response.ok ? ((await response.json()) as MetricsJson) : undefined;
-  } catch {
-    return undefined;
+    return response.ok ? ((await response.json()) as MetricsJson) : 'silent';
+  } catch (error) {
+    // Nothing listens: the worker is down or restarting, and its counts died with it.
+    const refused = error instanceof TypeError && (error.cause as NodeJS.ErrnoException)?.code === 'ECONNREFUSED';
+    return refused ? 'refused' : 'silent';
   }
 }
 
-/** The replica's exposition text: this worker's registry merged with every sibling that answered in time. */
-export async function replicaMetrics(registry: Registry, workers: WorkerSet): Promise<string> {
+/**
+ * The replica's exposition text: this worker's registry merged with its siblings'. A sibling too busy to answer
+ * within timeoutMs (its event loop blocked by /cpu under load) counts with the last registry this worker got
+ * from it, so the replica's counters do not drop for a scrape, which Prometheus would read as a counter reset;
+ * a sibling that is down counts as nothing, as its counters restart from zero anyway.
+ */
+export function replicaMetrics(registry: Registry, workers: WorkerSet): () => Promise<string> {
+  const lastAnswers = new Map<number, MetricsJson>();
   const siblingPorts = Array.from({ length: workers.count }, (_, i) => workers.basePort + i).filter(
     (port) => port !== workers.basePort + workers.index,
   );
-  const answers = await Promise.all([
-    registry.getMetricsAsJSON(),
-    ...siblingPorts.map((port) => siblingMetrics(port, workers.timeoutMs)),
-  ]);
-  const answered = answers.filter((json): json is MetricsJson => json !== undefined);
-  const merged = AggregatorRegistry.aggregate(answered);
-  new Gauge({
-    name: 'metrics_workers_answered',
-    help: 'Workers of this replica whose metrics are included in this scrape.',
-    registers: [merged],
-  }).set(answered.length);
-  new Gauge({
-    name: 'metrics_workers_expected',
-    help: 'Workers this replica runs (WEB_CONCURRENCY or its CPUs).',
-    registers: [merged],
-  }).set(workers.count);
-  return merged.metrics();
+  return async () => {
+    const [own, ...siblings] = await Promise.all([
+      registry.getMetricsAsJSON(),
+      ...siblingPorts.map((port) => siblingMetrics(port, workers.timeoutMs)),
+    ]);
+    const included: MetricsJson[] = [own];
+    let answered = 1;
+    let cached = 0;
+    siblings.forEach((answer, i) => {
+      const port = siblingPorts[i]!;
+      if (answer === 'refused') lastAnswers.delete(port);
+      if (typeof answer !== 'string') {
+        lastAnswers.set(port, answer);
+        included.push(answer);
+        answered++;
+      } else if (answer === 'silent' && lastAnswers.has(port)) {
+        included.push(lastAnswers.get(port)!);
+        cached++;
+      }
+    });
+    const merged = AggregatorRegistry.aggregate(included);
+    new Gauge({
+      name: 'metrics_workers_answered',
+      help: 'Workers of this replica that answered this scrape in time (this one included).',
+      registers: [merged],
+    }).set(answered);
+    new Gauge({
+      name: 'metrics_workers_cached',
+      help: 'Workers of this replica too busy to answer in time, counted with their last answer.',
+      registers: [merged],
+    }).set(cached);
+    new Gauge({
+      name: 'metrics_workers_expected',
+      help: 'Workers this replica runs (WEB_CONCURRENCY or its CPUs).',
+      registers: [merged],
+    }).set(workers.count);
+    return merged.metrics();
+  };
 }
