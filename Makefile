@@ -49,7 +49,7 @@ k6: ## k6 (pinned, built from its Go module into .cache/bin unless on PATH) and 
 test-loadtest: build k6 ## k6 smoke runs of loadtest/flip.js, cpu.js, crash.js
 	$(NPM) run test:loadtest
 
-test: k6 lint typecheck test-service test-pm2 test-queue test-loadtest test-stack test-kubernetes test-swarm ## Everything CI runs
+test: k6 lint typecheck test-service test-pm2 test-queue test-loadtest test-stack test-monitoring test-kubernetes test-swarm ## Everything CI runs
 
 start-standard: build ## One process on PORT (default 3000)
 	$(NPM) run start:standard
@@ -66,12 +66,12 @@ docker: ## Docker engine running, base images present (stand-ins built only if p
 	bash deploy/install-docker.sh
 	bash deploy/offline-images.sh
 
-up: ## Build and start 3 replicas behind nginx on localhost:8080 (HTTP_PORT); MODE=queue: api, Redis, workers
+up: ## Build and start 3 replicas behind nginx on localhost:8080 (HTTP_PORT); MODE=queue: api, Redis, workers; MONITORING=1 adds Prometheus
 	bash deploy/up.sh
 
-# The queue profile's containers (api, worker, redis) go too, whichever mode ran; Redis's volume stays.
+# The queue and monitoring profiles' containers go too, whichever ran; Redis's volume stays.
 down: ## Stop and remove the stack
-	COMPOSE_PROFILES=queue $(COMPOSE) down --remove-orphans
+	COMPOSE_PROFILES=queue,monitoring $(COMPOSE) down --remove-orphans
 
 scale-workers: ## Change the number of queue-mode workers of the running stack: make scale-workers N=4
 	COMPOSE_PROFILES=queue $(COMPOSE) up --detach --no-recreate --no-deps --scale worker=$(N) worker
@@ -84,6 +84,10 @@ logs: ## Follow the stack's logs
 
 test-stack: install docker ## End-to-end tests of the stack with real Docker: discovery, scaling, failures, hygiene
 	$(NPM) run test:stack
+
+test-monitoring: install docker ## Prometheus rules (promtool) and the monitoring profile with real Prometheus (~3 min)
+	bash deploy/install-packages.sh promtool=prometheus
+	$(NPM) run test:monitoring
 
 # PM2 on the host keeps its daemon, logs and dump under .cache/pm2 (git-ignored), never in ~/.pm2; its daemon
 # does not check version.pm2.io for updates.

@@ -9,6 +9,8 @@
 #   redis:7-bookworm       debian:bookworm-slim + Debian's redis-server 7 (deploy/stand-ins/redis/Dockerfile)
 #   registry:2             debian:bookworm-slim + Debian's docker-registry, the same Distribution registry, for
 #                          the local swarm (deploy/stand-ins/registry/)
+#   prom/prometheus:v2.42.0 Debian's prometheus package (2.42) on that, in the official image's layout
+#                          (deploy/stand-ins/prometheus)
 # The first two trust this machine's CA bundle (NODE_EXTRA_CA_CERTS), so `npm ci` inside a build reaches the
 # registry even behind a TLS-intercepting proxy. Stand-ins carry the label org.flipstack.stand-in=true.
 #
@@ -22,6 +24,7 @@ readonly DEBIAN_IMAGE=debian:bookworm-slim
 readonly NODE_IMAGE=node:24-bookworm-slim
 readonly REDIS_IMAGE=redis:7-bookworm
 readonly REGISTRY_IMAGE=registry:2
+readonly PROMETHEUS_IMAGE=prom/prometheus:v2.42.0
 readonly NODE_MAJOR=24
 readonly NPM_MAJOR=11
 readonly HOST_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
@@ -140,9 +143,16 @@ build_registry() {
   docker build --quiet --label "$STAND_IN_LABEL" --tag "$REGISTRY_IMAGE" "$repo_root/deploy/stand-ins/registry" >/dev/null
 }
 
+# Debian's prometheus package in the official image's layout (deploy/stand-ins/prometheus).
+build_prometheus() {
+  log "building $PROMETHEUS_IMAGE from Debian's prometheus package"
+  docker build --quiet --tag "$PROMETHEUS_IMAGE" "$repo_root/deploy/stand-ins/prometheus" >/dev/null
+}
+
 docker info >/dev/null 2>&1 || die "Docker is not running (deploy/install-docker.sh starts it)"
 obtainable "$DEBIAN_IMAGE" || build_debian
 obtainable "$NODE_IMAGE" || build_node
 obtainable "$REDIS_IMAGE" || build_redis
 obtainable "$REGISTRY_IMAGE" || build_registry
-log "base images ready: $DEBIAN_IMAGE $NODE_IMAGE $REDIS_IMAGE $REGISTRY_IMAGE"
+obtainable "$PROMETHEUS_IMAGE" || build_prometheus
+log "base images ready: $DEBIAN_IMAGE $NODE_IMAGE $REDIS_IMAGE $REGISTRY_IMAGE $PROMETHEUS_IMAGE"

@@ -9,6 +9,10 @@ mode=${MODE:-inline}
 replicas=${REPLICAS:-3}
 port=${HTTP_PORT:-8080}
 compose() { bash deploy/compose.sh "$@"; }
+
+# Optional parts join COMPOSE_PROFILES (Compose v1.28+ and v2 read it), so they combine: MONITORING=1 MODE=queue.
+add_profile() { COMPOSE_PROFILES=${COMPOSE_PROFILES:+$COMPOSE_PROFILES,}$1; export COMPOSE_PROFILES; }
+[ "${MONITORING:-0}" = 1 ] && add_profile monitoring
 log() { printf 'up: %s\n' "$*" >&2; }
 
 # Waits until `count` containers of compose service $1 report healthy.
@@ -42,7 +46,8 @@ case $mode in
     # The compose-native form of this block: deploy/queue.env (profile `queue`, nginx in front of `api`).
     api_replicas=${API_REPLICAS:-2}
     workers=${WORKERS:-$(nproc)}
-    export COMPOSE_PROFILES=queue UPSTREAM_HOST=api
+    add_profile queue
+    export UPSTREAM_HOST=api
     compose build --quiet
     compose up --detach --scale service=0 --scale "api=$api_replicas" --scale "worker=$workers"
     wait_healthy api "$api_replicas"
@@ -78,4 +83,7 @@ if [ "$mode" = queue ]; then
 else
   next "make monit" "pm2 monit inside replica 1 (REPLICA=n for another)"
   echo "  make scale N=5 | make logs | make down"
+fi
+if [ "${MONITORING:-0}" = 1 ]; then
+  next "http://127.0.0.1:${PROMETHEUS_PORT:-9090}/graph" "Prometheus (README: Observability)"
 fi

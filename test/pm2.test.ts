@@ -9,7 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { bmpImage } from './support/bmp-image';
 import { freePort } from './support/free-port';
+import { getText, servingPids } from './support/get-text';
 import { startLoad, type LoadOptions, type LoadResult } from './support/load-generator';
+import { rootRequests, sample } from './support/metrics-text';
 import { startNginx, type NginxRequest } from './support/nginx-proxy';
 import {
   createPm2Home,
@@ -132,6 +134,35 @@ test('a worker killed with SIGKILL mid-load: no failed request, PM2 restarts it 
   t.diagnostic(`SIGKILL: ${report(result, await nginx.requests(), totalRestarts(processes))}; ${summary(processes)}`);
   assertNoFailures(result);
   assert.equal(totalRestarts(processes), 1);
+});
+
+test('/metrics through any PM2 worker counts the whole replica, also while a worker is killed and restarted', async (t) => {
+  const cluster = await startPm2Cluster(t, { WEB_CONCURRENCY: '2', METRICS_PEER_TIMEOUT_MS: '500' });
+  const [victim] = await cluster.waitFor('online', allOnline);
+  const url = `http://127.0.0.1:${cluster.port}`;
+  const requests = 30;
+  assert.equal((await servingPids(url, requests)).size, 2, 'the requests must have been spread over both workers');
+  for (let i = 0; i < 4; i++) {
+    const { body } = await getText(`${url}/metrics`);
+    assert.equal(sample(body, rootRequests), requests);
+    assert.equal(sample(body, 'metrics_workers_answered'), 2);
+  }
+
+  process.kill(victim!.pid, 'SIGKILL');
+  // Scrapes while the victim is dead and while PM2 boots its replacement: each answers, in bounded time.
+  for (let i = 0; i < 6; i++) {
+    const started = Date.now();
+    const { status, body } = await getText(`${url}/metrics`);
+    assert.equal(status, 200);
+    assert.ok([1, 2].includes(sample(body, 'metrics_workers_answered')));
+    assert.ok(Date.now() - started < 3000, `scrape took ${Date.now() - started} ms`);
+  }
+  await cluster.waitFor(
+    'restarted',
+    (ps) => ps.some((p) => p.pm_id === victim!.pm_id && p.pid !== victim!.pid && p.pm2_env.status === 'online'),
+    10_000,
+  );
+  assert.equal(sample((await getText(`${url}/metrics`)).body, 'metrics_workers_answered'), 2);
 });
 
 test('pm2 reload under steady load: no failed request, and a ~5 s flip in flight completes', async (t) => {

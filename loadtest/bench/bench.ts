@@ -2,9 +2,9 @@
 // with the benchmark photo and the CPU test (k6, then the literal ab), sample peak RSS, stop it; then
 // write loadtest/results/<date>/report.md with SVG charts. Bounded in time; prints progress.
 //   node --import tsx loadtest/bench/bench.ts [--modes standard,cluster] [--image path] [--budget-min 20]
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runAb } from './ab';
 import { measureCpuCost } from './cpu-cost';
@@ -13,6 +13,7 @@ import { REPO_ROOT, runK6, type K6Result } from './k6';
 import { loadAverage, machineFacts } from './machine';
 import { MODES, type Mode, type RunningMode } from './modes';
 import { withPeakRss } from './peak-rss';
+import { prometheusSection, writePrometheusChart, type ChartedRun } from './prometheus-chart';
 import { renderReport } from './report';
 import {
   idealMakespanMs,
@@ -108,7 +109,7 @@ async function flipTest(mode: Mode, running: RunningMode, image: string, rawDir:
 // queued on the event loop and would delay the next client's first ten seconds.
 async function cpuTest(mode: Mode, rawDir: string): Promise<CpuFigures> {
   log(`${mode.name}: CPU test, k6 ${CPU_VUS} VUs for ${CPU_SECONDS} s`);
-  const [k6, k6PeakRss] = await withMode(mode, (running) =>
+  const [k6, k6PeakRss] = await withMode(mode, rawDir, 'cpu', (running) =>
     withPeakRss(
       () => running.roots(),
       () =>
@@ -123,7 +124,7 @@ async function cpuTest(mode: Mode, rawDir: string): Promise<CpuFigures> {
   log(
     `${mode.name}: k6 ${(k6.report.reqPerSec ?? 0).toFixed(1)} req/s, ${k6.report.failed} failed; now ab -c ${CPU_VUS} -t ${CPU_SECONDS}`,
   );
-  const [ab, abPeakRss] = await withMode(mode, (running) =>
+  const [ab, abPeakRss] = await withMode(mode, rawDir, undefined, (running) =>
     withPeakRss(
       () => running.roots(),
       () =>
@@ -147,18 +148,26 @@ async function cpuTest(mode: Mode, rawDir: string): Promise<CpuFigures> {
   };
 }
 
-/** Starts the mode, waits until all its processes answer, runs `work`, and always stops it. */
+/**
+ * Starts the mode, waits until all its processes answer, runs `work`, and always stops it. A mode with
+ * Prometheus (the stacks) gets the chart of the `charted` run drawn before it stops.
+ */
 async function withMode<T>(
   mode: Mode,
+  rawDir: string,
+  charted: ChartedRun | undefined,
   work: (running: RunningMode) => Promise<T>,
   env: Record<string, string> = SERVICE_ENV,
 ): Promise<T> {
   log(`${mode.name}: starting ${mode.description}`);
   const running = await mode.start(env);
+  const workStartedAt = Date.now();
   try {
     log(`${mode.name}: ${[...(await waitForServers(running.baseUrl, mode.servers))].join(', ')} answering`);
     return await work(running);
   } finally {
+    if (charted && running.prometheusUrl)
+      await writePrometheusChart(running.prometheusUrl, dirname(rawDir), mode.name, charted, workStartedAt);
     await running.stop();
   }
 }
@@ -168,6 +177,8 @@ async function crashRun(stack: Mode, rawDir: string): Promise<CrashFigures> {
   const env = { ...SERVICE_ENV, CRASH_AFTER_MS_MAX: String(CRASH_AFTER_MS_MAX) };
   return withMode(
     stack,
+    rawDir,
+    undefined,
     async (running) => {
       log(`crash run: ab -r -c ${CPU_VUS} -t ${CPU_SECONDS} while workers exit within ${CRASH_AFTER_MS_MAX} ms`);
       const ab = await runAb(`${running.baseUrl}/cpu`, CPU_VUS, CPU_SECONDS, { continueOnError: true }).catch(
@@ -212,7 +223,7 @@ async function benchMode(mode: Mode, image: string, rawDir: string, results: Ben
     return { ...result, skipped: reason };
   }
   try {
-    result.flip = await withMode(mode, (running) => flipTest(mode, running, image, rawDir));
+    result.flip = await withMode(mode, rawDir, 'flip', (running) => flipTest(mode, running, image, rawDir));
     // One process flips one photo at a time (FIFO), so its makespan is the sum of ten flip times.
     if (mode.name === 'standard' && result.flip.failed === 0) results.flipMs = result.flip.lastReplyMs / FLIPS;
     result.cpu = await cpuTest(mode, rawDir);
@@ -308,6 +319,13 @@ async function main(): Promise<void> {
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeCharts(results, outDir);
   writeFileSync(join(outDir, 'report.md'), renderReport(results));
+  appendFileSync(
+    join(outDir, 'report.md'),
+    prometheusSection(
+      outDir,
+      selected.map((m) => m.name),
+    ),
+  );
   log(`bench: wrote ${join(outDir, 'report.md')}`);
 }
 

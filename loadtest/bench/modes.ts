@@ -16,6 +16,8 @@ export interface RunningMode {
   baseUrl: string;
   /** Root pids of the serving processes, re-read at every RSS sample (workers respawn). */
   roots(): number[];
+  /** Prometheus watching this mode (the stack's monitoring profile), for the report's charts. */
+  prometheusUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -113,8 +115,17 @@ async function startComposeMode(
   servers: number,
 ): Promise<RunningMode> {
   const port = await freePort();
+  const prometheusPort = await freePort();
   // The compose file passes the service's settings through to the replicas; HTTP_PORT is nginx's port.
-  const stack = new ComposeStack('bench', { ...env, ...composeEnv, HTTP_BIND: '127.0.0.1', HTTP_PORT: String(port) });
+  // The monitoring profile's Prometheus records the runs for the report's per-replica charts.
+  const stack = new ComposeStack('bench', {
+    ...env,
+    ...composeEnv,
+    COMPOSE_PROFILES: [composeEnv.COMPOSE_PROFILES, 'monitoring'].filter(Boolean).join(','),
+    HTTP_BIND: '127.0.0.1',
+    HTTP_PORT: String(port),
+    PROMETHEUS_PORT: String(prometheusPort),
+  });
   try {
     // Base images (stand-ins built where no registry answers), as `make up` does.
     execFileSync('bash', [join(REPO_ROOT, 'deploy/offline-images.sh')], { stdio: 'ignore', timeout: 600_000 });
@@ -130,6 +141,7 @@ async function startComposeMode(
       .filter((pid) => pid > 0);
     return {
       baseUrl,
+      prometheusUrl: `http://127.0.0.1:${prometheusPort}`,
       roots: () => roots,
       async stop() {
         roots = [];

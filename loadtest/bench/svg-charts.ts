@@ -141,3 +141,59 @@ export function barChart(title: string, unit: string, series: string[], groups: 
   });
   return svg(width, top + plotHeight + 50, title, body);
 }
+
+export interface LinePanel {
+  /** e.g. "req/s" */
+  unit: string;
+  /** Series name → [seconds since the start, value] points. */
+  series: Map<string, Array<[number, number]>>;
+}
+
+/** Panels stacked vertically over one time axis, one line per series (same colour in every panel). */
+export function lineChart(title: string, panels: LinePanel[]): string {
+  const left = 70;
+  const width = 820;
+  const plot = width - left - 20;
+  const panelHeight = 160;
+  const names = [...new Set(panels.flatMap((p) => [...p.series.keys()]))].sort();
+  const points = panels.flatMap((p) => [...p.series.values()].flat());
+  const maxS = Math.max(1, ...points.map(([s]) => s));
+  const x = (s: number): number => left + (s / maxS) * plot;
+  const body: string[] = [];
+  let top = 40;
+  for (const panel of panels) {
+    const values = [...panel.series.values()].flat().map(([, v]) => v);
+    const step = niceStep(Math.max(1e-9, ...values), 4);
+    const yMax = Math.ceil(Math.max(1e-9, ...values) / step) * step;
+    const y = (v: number): number => top + panelHeight - (v / yMax) * panelHeight;
+    for (let v = 0; v <= yMax + 1e-9; v += step) {
+      body.push(
+        `<line x1="${left}" x2="${left + plot}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#ddd"/>`,
+      );
+      body.push(
+        `<text x="${left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${Number(v.toPrecision(4))}</text>`,
+      );
+    }
+    body.push(
+      `<text x="14" y="${top + panelHeight / 2}" transform="rotate(-90 14 ${top + panelHeight / 2})" text-anchor="middle">${esc(panel.unit)}</text>`,
+    );
+    for (const [name, line] of panel.series) {
+      const path = line.map(([s, v]) => `${x(s).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+      body.push(
+        `<polyline points="${path}" fill="none" stroke-width="1.5" stroke="${PALETTE[names.indexOf(name) % PALETTE.length]}"><title>${esc(name)}</title></polyline>`,
+      );
+    }
+    top += panelHeight + 30;
+  }
+  const step = niceStep(maxS, 8);
+  for (let s = 0; s <= maxS + 1e-9; s += step) {
+    body.push(`<text x="${x(s).toFixed(1)}" y="${top}" text-anchor="middle">${Number(s.toFixed(1))} s</text>`);
+  }
+  names.forEach((name, i) => {
+    const lx = left + (i % 4) * 190;
+    const ly = top + 20 + Math.floor(i / 4) * 16;
+    body.push(`<rect x="${lx}" y="${ly - 9}" width="10" height="10" fill="${PALETTE[i % PALETTE.length]}"/>`);
+    body.push(`<text x="${lx + 14}" y="${ly}">${esc(name)}</text>`);
+  });
+  return svg(width, top + 30 + Math.ceil(names.length / 4) * 16, title, body);
+}

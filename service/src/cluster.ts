@@ -17,6 +17,9 @@ const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel);
 const size = config.webConcurrency ?? availableCpus();
 const startedAt = new Map<Worker, number>();
+// Each worker's instance number, kept by its replacement: like PM2's NODE_APP_INSTANCE, it picks the worker's
+// loopback metrics port (observability/replica-metrics.ts).
+const instanceOf = new Map<Worker, number>();
 const pendingRestarts = new Set<NodeJS.Timeout>();
 let quickDeaths = 0;
 let stopping = false;
@@ -24,13 +27,17 @@ let stopExitCode = 0;
 
 cluster.setupPrimary({ exec: join(__dirname, 'server.js') });
 
-function fork(): void {
-  startedAt.set(cluster.fork(), Date.now());
+function fork(instance: number): void {
+  const worker = cluster.fork({ NODE_APP_INSTANCE: String(instance) });
+  startedAt.set(worker, Date.now());
+  instanceOf.set(worker, instance);
 }
 
 cluster.on('exit', (worker, code, signal) => {
   const lived = Date.now() - (startedAt.get(worker) ?? Date.now());
   startedAt.delete(worker);
+  const instance = instanceOf.get(worker)!;
+  instanceOf.delete(worker);
   if (stopping) {
     if (code !== 0) stopExitCode = 1;
     if (startedAt.size === 0) {
@@ -45,7 +52,7 @@ cluster.on('exit', (worker, code, signal) => {
   logger.warn({ pid: worker.process.pid, code, signal, livedMs: lived, restartInMs: delay }, 'worker died; restarting');
   const timer = setTimeout(() => {
     pendingRestarts.delete(timer);
-    fork();
+    fork(instance);
   }, delay);
   pendingRestarts.add(timer);
 });
@@ -65,4 +72,4 @@ process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
 
 logger.info({ workers: size, pid: process.pid }, 'cluster primary starting workers');
-for (let i = 0; i < size; i++) fork();
+for (let i = 0; i < size; i++) fork(i);

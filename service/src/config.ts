@@ -50,6 +50,12 @@ const schema = z
     KEEP_ALIVE_TIMEOUT_MS: integer(1).default(65_000),
     CRASH_AFTER_MS_MAX: integer(0).default(0),
     WEB_CONCURRENCY: integer(1).optional(),
+    METRICS_PEER_PORT: integer(1).max(65535).default(9400),
+    METRICS_PEER_TIMEOUT_MS: integer(1).default(1000),
+    // The worker's instance number within its replica: set by PM2 in cluster mode and by cluster.ts.
+    NODE_APP_INSTANCE: integer(0).optional(),
+    // Where nginx-exporter.ts reads nginx's stub_status.
+    NGINX_STATUS_URL: z.url().default('http://nginx:8081/nginx_status'),
     // Queue mode (FLIP_MODE=queue): api processes enqueue flips in Redis, worker processes run them.
     FLIP_MODE: z.enum(['inline', 'queue']).default('inline'),
     SERVICE_ROLE: z.enum(['api', 'worker']).default('api'),
@@ -95,7 +101,9 @@ export interface Config {
   keepAliveTimeoutMs: number;
   crashAfterMsMax: number;
   webConcurrency: number | undefined;
+  metricsPeers: { basePort: number; timeoutMs: number; instance: number | undefined };
   pm2InstanceId: number | undefined;
+  nginxStatusUrl: string;
   mode: Env['FLIP_MODE'];
   role: Env['SERVICE_ROLE'];
   jobs: JobsConfig;
@@ -159,7 +167,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
     crashAfterMsMax: e.CRASH_AFTER_MS_MAX,
     webConcurrency: e.WEB_CONCURRENCY,
+    metricsPeers: {
+      basePort: e.METRICS_PEER_PORT,
+      timeoutMs: e.METRICS_PEER_TIMEOUT_MS,
+      instance: e.NODE_APP_INSTANCE,
+    },
     pm2InstanceId: e.pm_id,
+    nginxStatusUrl: e.NGINX_STATUS_URL,
     mode: e.FLIP_MODE,
     role: e.SERVICE_ROLE,
     jobs: {

@@ -1,20 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { servingPids } from '../../test/support/get-text';
 import { getText, postSlowFlip, slowImageLimits, waitForGauge } from './support/flip-jobs';
 import { disposeService, leftoverFiles, startService, type ServiceProcess } from './support/server-process';
 
 function listeningPids(service: ServiceProcess): number[] {
   return service.logs.filter((line) => line.msg === 'listening').map((line) => line.pid as number);
-}
-
-async function servingPids(service: ServiceProcess, requests: number): Promise<Set<number>> {
-  const pids = new Set<number>();
-  for (let i = 0; i < requests; i++) {
-    const { status, body } = await getText(`${service.url}/`);
-    assert.equal(status, 200);
-    pids.add(Number(/pid: (\d+)/.exec(body)![1]));
-  }
-  return pids;
 }
 
 describe('cluster runner', () => {
@@ -29,7 +20,7 @@ describe('cluster runner', () => {
 
   it('serves every route from more than one worker', async () => {
     const service = await start({});
-    const pids = await servingPids(service, 20);
+    const pids = await servingPids(service.url, 20);
     assert.deepEqual([...pids].sort(), listeningPids(service).sort());
     assert.equal(pids.has(service.child.pid!), false, 'the primary must not serve');
     for (const path of ['/cpu', '/healthz', '/readyz', '/metrics'])
@@ -44,7 +35,7 @@ describe('cluster runner', () => {
     assert.equal(died.signal, 'SIGKILL');
     await service.waitForLog(() => listeningPids(service).length === 3);
     const replacement = listeningPids(service)[2]!;
-    const pids = await servingPids(service, 20);
+    const pids = await servingPids(service.url, 20);
     assert.deepEqual([...pids].sort(), [survivor!, replacement].sort());
   });
 

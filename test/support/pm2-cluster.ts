@@ -74,7 +74,17 @@ export async function startPm2Cluster(
     pm2('kill').catch((error: unknown) => t.diagnostic(`pm2 kill failed: ${String(error)}`)),
   );
   const port = await freePort();
-  const processEnv = { ...process.env, ...homeEnv, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env };
+  // Workers serve their registries to each other from here up (observability/replica-metrics.ts).
+  const metricsPeerPort = await freePort();
+  const processEnv = {
+    ...process.env,
+    ...homeEnv,
+    METRICS_PEER_PORT: String(metricsPeerPort),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    ...env,
+  };
   const pm2 = async (...args: string[]) =>
     (await run(process.execPath, [pm2Bin, ...args], { cwd: repoRoot, env: processEnv })).stdout;
 

@@ -41,7 +41,7 @@ export function createRouter({ config, queue, tempDir, metrics, lifecycle, jobs 
     ctx.type = metrics.registry.contentType;
     // Queue mode adds the queue's job counts by state; without Redis, this process's figures still answer.
     const queueFigures = jobs ? await jobs.prometheusText().catch(() => '') : '';
-    ctx.body = (await metrics.registry.metrics()) + queueFigures;
+    ctx.body = (await metrics.render()) + queueFigures;
   });
   return router;
 }

@@ -14,6 +14,8 @@ export type RejectionReason = 'overloaded' | 'job_timeout';
 /** What a job did, for its observers: the Prometheus metrics and the `pm2 monit` metrics. */
 export interface FlipQueueEvents {
   ran: [outcome: string, ms: number];
+  /** A job left the queue for a thread after waiting ms. */
+  started: [waitedMs: number];
   refused: [reason: RejectionReason];
 }
 
@@ -21,6 +23,7 @@ interface Job {
   task: FlipTask;
   abort: AbortController;
   timer: NodeJS.Timeout;
+  arrivedAt: number;
   resolve: (outcome: FlipOutcome) => void;
   reject: (error: unknown) => void;
 }
@@ -70,6 +73,7 @@ export class FlipQueue extends EventEmitter<FlipQueueEvents> {
         resolve,
         reject,
         timer: setTimeout(() => this.expire(job), this.options.timeoutMs),
+        arrivedAt: performance.now(),
       };
       this.waiting.push(job);
       this.dispatch();
@@ -98,6 +102,7 @@ export class FlipQueue extends EventEmitter<FlipQueueEvents> {
 
   private async start(job: Job): Promise<void> {
     const started = performance.now();
+    this.emit('started', started - job.arrivedAt);
     let outcome = 'error';
     try {
       const result = await this.runner.run(job.task, job.abort.signal);

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { get } from 'node:http';
 import { bmpImage } from '../../../test/support/bmp-image';
+import { getText } from '../../../test/support/get-text';
 import type { ServiceProcess } from './server-process';
+
+export { getText };
 
 // A 3000x3000 BMP (27 MB) takes Jimp seconds to decode and re-encode: long enough to observe a job while it
 // runs, whatever the machine. Tests built on it assert order, never durations.
@@ -10,17 +12,6 @@ export const slowImageLimits = { FLIP_MAX_BYTES: String(128 * 1024 * 1024) };
 
 export function postSlowFlip(service: ServiceProcess): Promise<Response> {
   return fetch(`${service.url}/flip`, { method: 'POST', headers: { 'content-type': 'image/bmp' }, body: slowImage });
-}
-
-/** GET on a fresh connection, so that under node:cluster each call may reach another worker. */
-export function getText(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    get(url, { agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, body }));
-    }).on('error', reject);
-  });
 }
 
 /** Polls /metrics until some process reports the gauge at the value: how tests know a job is running or queued. */

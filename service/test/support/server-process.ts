@@ -31,9 +31,19 @@ export async function startService(
   options: { ipc?: boolean } = {},
 ): Promise<ServiceProcess> {
   const port = await freePort();
+  // Cluster workers serve their registries to each other from here up (one port each), apart from other runs.
+  const metricsPeerPort = await freePort();
   const tmp = mkdtempSync(join(tmpdir(), 'flipstack-test-'));
   const child = spawn(process.execPath, [join(dist, entry)], {
-    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), TMPDIR: tmp, LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      TMPDIR: tmp,
+      LOG_LEVEL: 'info',
+      METRICS_PEER_PORT: String(metricsPeerPort),
+      ...env,
+    },
     stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
   const logs: Array<Record<string, unknown>> = [];
