@@ -11,8 +11,7 @@ import { RedisFlips } from './queue/redis-flips';
 import type { Lifecycle } from './process/lifecycle';
 import { createLogger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
-import { servePeerMetrics, type WorkerSet } from './observability/replica-metrics';
-import { availableCpus } from './process/available-cpus';
+import { servePeerMetrics, workerSetOf } from './observability/replica-metrics';
 import { gracefulShutdown } from './process/shutdown';
 import { TempDir } from './process/temp-dir';
 
@@ -25,12 +24,7 @@ async function main(): Promise<void> {
   // Queue mode: flips run on worker processes (worker.ts) behind Redis; inline: in this process's threads.
   const jobs = config.mode === 'queue' ? new RedisFlips(config.flip, config.jobs, logger) : undefined;
   const queue: FlipScheduler = jobs ?? new FlipQueue(config.flip, createFlipRunner(config.flip));
-  // A worker of PM2's cluster mode or of cluster.ts knows its instance number; a lone process has no siblings.
-  const { instance, basePort, timeoutMs } = config.metricsPeers;
-  const workers: WorkerSet | undefined =
-    instance === undefined
-      ? undefined
-      : { index: instance, count: config.webConcurrency ?? availableCpus(), basePort, timeoutMs };
+  const workers = workerSetOf(config);
   const metrics = createMetrics(queue, workers);
   if (workers !== undefined) servePeerMetrics(metrics.registry, workers, logger);
   const tempDir = new TempDir();

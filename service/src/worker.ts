@@ -6,6 +6,8 @@ import { loadConfigOrExit } from './config';
 import { createFlipRunner } from './engines/flip-engine';
 import { createWorkerApp } from './http/worker-app';
 import { createLogger } from './observability/logger';
+import { workerSetOf } from './observability/replica-metrics';
+import { workerMetrics } from './observability/worker-metrics';
 import { exitOnFatalErrors } from './process/fatal-errors';
 import type { Lifecycle } from './process/lifecycle';
 import { flipProcessor } from './queue/flip-processor';
@@ -39,7 +41,9 @@ async function main(): Promise<void> {
   worker.on('failed', (job, error) => logger.info({ jobId: job?.id, reason: error.message }, 'flip job failed'));
 
   const lifecycle: Lifecycle = { shuttingDown: false };
-  const server = createServer(createWorkerApp(logger, lifecycle, () => redis.status === 'ready').callback());
+  const renderMetrics = workerMetrics(worker, workerSetOf(config), logger);
+  const app = createWorkerApp(logger, lifecycle, () => redis.status === 'ready', renderMetrics);
+  const server = createServer(app.callback());
   server.listen(config.port, config.host);
   await once(server, 'listening');
   logger.info(

@@ -13,22 +13,29 @@ export interface Metrics {
 // registries into it (replica-metrics.ts), so Prometheus sees one replica whichever worker it reaches.
 // The flip queue's numbers come from the queue itself: its gauges are read at scrape time, its jobs and
 // refusals counted from its events; summed over workers, they are the replica's queue.
+/** What every process that runs flips counts of them, an inline api and a queue worker alike. */
+export function flipHistograms(registry: Registry) {
+  return {
+    flipDuration: new Histogram({
+      name: 'flip_job_duration_seconds',
+      help: 'Time a flip job ran in its engine (queue wait excluded), by outcome.',
+      labelNames: ['outcome'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 60],
+      registers: [registry],
+    }),
+    queueWait: new Histogram({
+      name: 'flip_queue_wait_seconds',
+      help: 'Time a flip job waited in the queue before it started.',
+      buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 60],
+      registers: [registry],
+    }),
+  };
+}
+
 export function createMetrics(queue: FlipScheduler, workers: WorkerSet | undefined): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const flipDuration = new Histogram({
-    name: 'flip_job_duration_seconds',
-    help: 'Time a flip job ran in its engine (queue wait excluded), by outcome.',
-    labelNames: ['outcome'],
-    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 60],
-    registers: [registry],
-  });
-  const queueWait = new Histogram({
-    name: 'flip_queue_wait_seconds',
-    help: 'Time a flip job waited in the queue for a thread.',
-    buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 60],
-    registers: [registry],
-  });
+  const { flipDuration, queueWait } = flipHistograms(registry);
   const rejections = new Counter({
     name: 'flip_rejections_total',
     help: 'Flip jobs refused or abandoned, by reason.',

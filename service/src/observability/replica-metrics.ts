@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { AggregatorRegistry, Gauge, type Registry } from 'prom-client';
+import type { Config } from '../config';
+import { availableCpus } from '../process/available-cpus';
 import type { Logger } from './logger';
 
 /** Where a worker's siblings in one replica (one PM2 app or one node:cluster primary) serve their registries. */
@@ -11,6 +13,16 @@ export interface WorkerSet {
   basePort: number;
   /** How long the answering worker waits for each sibling before leaving it out of the scrape. */
   timeoutMs: number;
+}
+
+/**
+ * This process's place among its replica's workers: a worker of PM2's cluster mode or of cluster.ts knows its
+ * instance number (and there are as many as the ecosystem file or cluster.ts start); a lone process has none.
+ */
+export function workerSetOf({ metricsPeers, webConcurrency }: Config): WorkerSet | undefined {
+  const { instance, basePort, timeoutMs } = metricsPeers;
+  if (instance === undefined) return undefined;
+  return { index: instance, count: webConcurrency ?? availableCpus(), basePort, timeoutMs };
 }
 
 type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;

@@ -114,6 +114,13 @@ describe("POST /flip: queue mode keeps inline mode's contract", () => {
     assert.match(text, /^bullmq_job_completed_total\{queue="flips"\} [1-9]\d*$/m);
   });
 
+  it('has each worker serve its own flips on /metrics, for Prometheus', async () => {
+    const text = await (await fetch(`${queued.workers[0]!.url}/metrics`)).text();
+    assert.match(text, /^flip_job_duration_seconds_count\{outcome="ok"\} [1-9]\d*$/m);
+    assert.match(text, /^flip_queue_wait_seconds_count [1-9]\d*$/m);
+    assert.match(text, /^process_resident_memory_bytes /m);
+  });
+
   it('leaves no image in Redis once the flips are answered', async () => {
     const keys = await queued.redis.keys('flipstack:*');
     assert.deepEqual(keys, []);
