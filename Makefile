@@ -127,5 +127,5 @@ k8s-tools: ## kustomize (pinned, built from its Go module) and kubernetes-valida
 test-kubernetes: install k8s-tools ## deploy/kubernetes/ rendered and validated offline, strictly, against 3 Kubernetes versions
 	$(NPM) run test:kubernetes
 
-test-swarm: install docker ## A 3-node swarm of its own under load: scaling, rolling update, drain, node killed (~6 min)
+test-swarm: install docker ## 3-node swarms of their own: scaling, rolling update, drain, node killed under load; queue job survives its node (~4 min)
 	$(NPM) run test:swarm

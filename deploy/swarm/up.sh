@@ -14,7 +14,7 @@
 #                several swarms can share one engine; deploy/swarm/down.sh removes them by it
 #   HTTP_PORT    (default 8080) port on 127.0.0.1 where nginx answers
 #   REPLICAS     (default 3) replicas of the service; IMAGE_TAG, COMPOSE_PROFILES and the stack's other settings
-#                as for compose
+#                as for compose; COMPOSE_PROFILES=queue deploys queue mode (deploy/swarm/stack-queue.yml)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source deploy/swarm/common.sh
@@ -44,9 +44,17 @@ docker run --detach --name "$REGISTRY_NAME" --label "$LABEL" --network "$NETWORK
 registry_port=$(docker port "$REGISTRY_NAME" 5000/tcp | head -1 | sed 's/.*://')
 # This engine pushes through the published port (127.0.0.0/8 is trusted without TLS); the nodes pull through
 # the network by the registry's name, listed as an insecure registry on each node.
-for image in flipstack-service flipstack-nginx; do
-  pushed=127.0.0.1:$registry_port/$image:$IMAGE_TAG
-  docker tag "$image:$IMAGE_TAG" "$pushed"
+profiles=${COMPOSE_PROFILES:-}
+images=("flipstack-service:$IMAGE_TAG" "flipstack-nginx:$IMAGE_TAG")
+stack_files=(--compose-file deploy/swarm/stack.yml)
+# Queue mode: Redis's image too, and the queue roles' swarm settings.
+if [[ ,$profiles, == *,queue,* ]]; then
+  images+=(redis:7-bookworm)
+  stack_files+=(--compose-file deploy/swarm/stack-queue.yml)
+fi
+for image in "${images[@]}"; do
+  pushed=127.0.0.1:$registry_port/$image
+  docker tag "$image" "$pushed"
   retry 10 docker push --quiet "$pushed" >/dev/null
   docker rmi "$pushed" >/dev/null
 done
@@ -81,18 +89,17 @@ done
 
 log "deploying the stack"
 # COMPOSE_PROFILES (comma-separated) adds the services of those profiles, as it does for `docker compose up`.
-profiles=${COMPOSE_PROFILES:-}
 node --import tsx deploy/swarm/stack-file.ts docker-compose.yml ${profiles//,/ } >"$STATE_DIR/compose.yml"
 # HTTP_PORT is nginx's port on its node here, as on a real host; this machine's port maps to it.
 REGISTRY=$REGISTRY_NAME:5000 HTTP_PORT=$NODE_HTTP_PORT swarm docker stack deploy --resolve-image never \
-  --compose-file "$STATE_DIR/compose.yml" --compose-file deploy/swarm/stack.yml "$STACK" >/dev/null
+  --compose-file "$STATE_DIR/compose.yml" "${stack_files[@]}" "$STACK" >/dev/null
 
 url=http://127.0.0.1:$http_port
 log "waiting for $url to serve"
 deadline=$((SECONDS + 240))
 until curl -fsS --max-time 2 "$url/" >/dev/null 2>&1; do
   if [ $SECONDS -ge $deadline ]; then
-    swarm docker service ps --no-trunc "${STACK}_service" "${STACK}_nginx" >&2 || true
+    swarm docker stack ps --no-trunc "$STACK" >&2 || true
     die "the stack did not serve within 240 s"
   fi
   sleep 1

@@ -39,9 +39,9 @@ export class LocalSwarm {
     return `${this.prefix}-node${n}`;
   }
 
-  /** The node a replica runs on, from its hostname (deploy/swarm/stack.yml: <node>-<slot>). */
+  /** The node a task runs on, from its hostname (deploy/swarm/: <node>-<slot>, or <node>-<role>-<slot>). */
   nodeOf(hostname: string): string {
-    return hostname.replace(/-\d+$/, '');
+    return hostname.replace(/(-api|-worker)?-\d+$/, '');
   }
 
   async up(nodes: number): Promise<void> {
