@@ -1,14 +1,19 @@
 import assert from 'node:assert/strict';
 import { get } from 'node:http';
 
-/** GET on a fresh connection, so that under node:cluster each call may reach another worker. */
-export function getText(url: string): Promise<{ status: number; body: string }> {
+/**
+ * GET on a fresh connection, so that under node:cluster each call may reach another worker. A connection silent
+ * for timeoutMs fails instead of waiting for ever.
+ */
+export function getText(url: string, timeoutMs = 30_000): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    get(url, { agent: false }, (res) => {
+    const request = get(url, { agent: false, timeout: timeoutMs }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
       res.on('end', () => resolve({ status: res.statusCode!, body }));
-    }).on('error', reject);
+    });
+    request.on('timeout', () => request.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`)));
+    request.on('error', reject);
   });
 }
 

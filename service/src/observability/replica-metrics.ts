@@ -52,9 +52,12 @@ export function servePeerMetrics(registry: Registry, workers: WorkerSet, logger:
   server.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EADDRINUSE') throw error;
     logger.warn({ port }, 'peer metrics port taken; retrying');
-    setTimeout(() => server.listen(port, '127.0.0.1'), RETRY_BIND_MS).unref();
+    setTimeout(listen, RETRY_BIND_MS).unref();
   });
-  server.listen(port, '127.0.0.1');
+  // Exclusive: bound by this worker itself. A plain listen() in a cluster worker is routed through the cluster
+  // primary (PM2's daemon), which would own the port and could hand a scrape to a dying or a replaced instance.
+  const listen = () => server.listen({ port, host: '127.0.0.1', exclusive: true });
+  listen();
   // Never keeps a stopping worker alive.
   server.unref();
   return server;
