@@ -4,8 +4,7 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import sharp from 'sharp';
-import { slowImage, slowImageLimits } from '../service/test/support/flip-jobs';
+import { slowImage, slowImageLimits, slowSmallPng } from '../service/test/support/flip-jobs';
 import { encode, pattern } from '../service/test/support/images';
 import { errorCode, submitJob, untilFinished } from '../service/test/support/jobs-client';
 import {
@@ -111,9 +110,7 @@ test('deadline: FLIP_TIMEOUT_MS from arrival, 504 job_timeout on /flip and faile
   });
   const url = deployment.apis[0]!.url;
   // Small on the wire (Redis carries it twice), about 6 s of PNG decode and deflate for Jimp.
-  const overBudgetImage = await sharp({ create: { width: 6000, height: 6000, channels: 3, background: '#0a6' } })
-    .png()
-    .toBuffer();
+  const overBudgetImage = await slowSmallPng();
   const first = await submitJob(url, overBudgetImage, 'image/png');
   await waitForJobStart(deployment);
   const flip = postFlip(url, overBudgetImage, 'image/png');

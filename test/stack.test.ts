@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import sharp from 'sharp';
+import { slowSmallPng } from '../service/test/support/flip-jobs';
 import { decode, difference, encode, flipExpected, pattern, pngHeaderOnly } from '../service/test/support/images';
 import { freePort } from './support/free-port';
 import { ComposeStack, docker } from './support/compose';
@@ -216,9 +216,7 @@ test('a replica whose process dies is restarted by the restart policy', async ()
 test('`compose stop` during a flip lets the flip finish', async (t) => {
   // 36 megapixels of PNG (under 0.5 MB on the wire): about 6 s of decode and deflate for Jimp, long enough for
   // the in-flight probe below, which asks each replica through `docker exec`.
-  const slowImage = await sharp({ create: { width: 6000, height: 6000, channels: 3, background: '#0a6' } })
-    .png()
-    .toBuffer();
+  const slowImage = await slowSmallPng();
   const flip = fetch(`${baseUrl}/flip`, flipRequest(slowImage, 'image/png')).then(async (response) => ({
     status: response.status,
     type: response.headers.get('content-type'),

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
+import { slowSmallPng } from '../service/test/support/flip-jobs';
 import { submitJob, untilFinished } from '../service/test/support/jobs-client';
 import { docker } from './support/compose';
 import { freePort } from './support/free-port';
@@ -30,9 +31,7 @@ after(async () => {
 
 test('a flip job whose worker node dies mid-flip completes on another node', { timeout: 300_000 }, async (t) => {
   // 36 megapixels of PNG, small on the wire: seconds of work for Jimp, time enough to kill its node.
-  const image = await sharp({ create: { width: 6000, height: 6000, channels: 3, background: '#0a6' } })
-    .png()
-    .toBuffer();
+  const image = await slowSmallPng();
   const { response, json } = await submitJob(baseUrl, image, 'image/png');
   assert.equal(response.status, 202, JSON.stringify(json));
   const id = json.id!;

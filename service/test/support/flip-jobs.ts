@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import sharp from 'sharp';
 import { bmpImage } from '../../../test/support/bmp-image';
 import { getText } from '../../../test/support/get-text';
 import type { ServiceProcess } from './server-process';
@@ -9,6 +10,16 @@ export { getText };
 // runs, whatever the machine. Tests built on it assert order, never durations.
 export const slowImage = bmpImage(3000, 3000);
 export const slowImageLimits = { FLIP_MAX_BYTES: String(128 * 1024 * 1024) };
+
+/**
+ * 36 megapixels of one-colour PNG: under 0.5 MB on the wire (cheap to carry through nginx or Redis), about 6 s of
+ * decode and deflate for Jimp, long enough to stop or kill whatever runs it mid-flip.
+ */
+export function slowSmallPng(): Promise<Buffer> {
+  return sharp({ create: { width: 6000, height: 6000, channels: 3, background: '#0a6' } })
+    .png()
+    .toBuffer();
+}
 
 export function postSlowFlip(service: ServiceProcess): Promise<Response> {
   return fetch(`${service.url}/flip`, { method: 'POST', headers: { 'content-type': 'image/bmp' }, body: slowImage });
