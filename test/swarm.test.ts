@@ -163,9 +163,7 @@ async function underSteadyLoad(t: TestContext, steps: () => Promise<void>): Prom
   const { sent, failed, resent, failures, answers } = load.report;
   t.diagnostic(`load: ${sent} requests, ${failed} failed, ${resent} resent after a keep-alive close`);
   if (failed > 0) {
-    const logs = await swarm.manager('service', 'logs', '--no-task-ids', '--raw', `${swarm.stack}_nginx`);
-    const notes = logs.split('\n').filter((line) => !line.includes('"requestId"'));
-    assert.fail(`${failed} of ${sent} failed: ${failures.join('; ')}\n${notes.slice(-40).join('\n')}`);
+    assert.fail(`${failed} of ${sent} failed: ${failures.join('; ')}\n${await swarm.proxyNotes()}`);
   }
   assert.ok(sent >= 50, `only ${sent} requests sent: the load did not run`);
   assert.ok(answers.size >= 2, `only ${answers.size} replica(s) answered`);

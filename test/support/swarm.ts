@@ -84,6 +84,16 @@ export class LocalSwarm {
       .map((task) => task.node);
   }
 
+  /**
+   * What nginx said about its upstreams (its error log: "upstream timed out", "no live upstreams", reloads by
+   * upstream-watch) and the access-log lines of answers ≥ 500, the last `lines` of them: a failure's explanation.
+   */
+  async proxyNotes(lines = 40): Promise<string> {
+    const logs = await this.manager('service', 'logs', '--no-task-ids', '--raw', `${this.stack}_nginx`);
+    const notes = logs.split('\n').filter((line) => !line.includes('"requestId"') || /"status":5\d\d/.test(line));
+    return notes.slice(-lines).join('\n');
+  }
+
   /** `docker node ls` as node name → availability and status (Ready, Down). */
   async nodes(): Promise<Map<string, { status: string; availability: string }>> {
     const out = await this.manager('node', 'ls', '--format', '{{.Hostname}}\t{{.Status}}\t{{.Availability}}');

@@ -17,20 +17,46 @@ export async function submitJob(url: string, body: Buffer, contentType: string, 
   return { response, json: (await response.json()) as Submitted['json'] };
 }
 
-/** GET /jobs/:id, which must exist. */
-export async function jobView(url: string, id: string): Promise<JobView> {
+interface Answer {
+  status: number;
+  body: string;
+}
+
+async function getJob(url: string, id: string): Promise<Answer> {
   const response = await fetch(`${url}/jobs/${id}`);
-  const body = await response.text();
-  assert.equal(response.status, 200, `GET /jobs/${id}: ${response.status} ${body}`);
+  return { status: response.status, body: await response.text() };
+}
+
+function viewOf(id: string, { status, body }: Answer): JobView {
+  assert.equal(status, 200, `GET /jobs/${id}: ${status} ${body}`);
   return JSON.parse(body) as JobView;
 }
 
-/** Polls GET /jobs/:id until the job completed or failed (bounded by timeoutMs). */
-export async function untilFinished(url: string, id: string, timeoutMs = 60_000): Promise<JobView> {
+/** GET /jobs/:id, which must exist. */
+export async function jobView(url: string, id: string): Promise<JobView> {
+  return viewOf(id, await getJob(url, id));
+}
+
+/**
+ * Polls GET /jobs/:id until the job completed or failed (bounded by timeoutMs). With onGatewayError, a poll that
+ * the proxy answers with a gateway error (502, 504) is reported to it and polled again, as a client of the
+ * async API would; without, it fails.
+ */
+export async function untilFinished(
+  url: string,
+  id: string,
+  timeoutMs = 60_000,
+  onGatewayError?: (answer: Answer) => void,
+): Promise<JobView> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const view = await jobView(url, id);
-    if (view.status === 'completed' || view.status === 'failed') return view;
+    const answer = await getJob(url, id);
+    if (onGatewayError && (answer.status === 502 || answer.status === 504)) {
+      onGatewayError(answer);
+    } else {
+      const view = viewOf(id, answer);
+      if (view.status === 'completed' || view.status === 'failed') return view;
+    }
     await sleep(50);
   }
   assert.fail(`job ${id} did not finish within ${timeoutMs} ms`);
