@@ -6,6 +6,8 @@ import type { ModeName } from './modes';
 
 export interface FlipFigures {
   exitCode: number;
+  /** T for this mode: one flip alone through it, warm. */
+  aloneMs: number;
   requests: number;
   failed: number;
   firstReplyMs: number;
@@ -53,7 +55,7 @@ export interface BenchResults {
   startedAt: string;
   durationMs: number;
   image: { name: string; bytes: number };
-  /** T in ⌈10/C⌉·T: the mean time of one flip, the one-process makespan ÷ flips. */
+  /** One flip alone through the standard (one-process) mode: the articles' "one flip". */
   flipMs?: number | undefined;
   flips: number;
   cpu: { vus: number; seconds: number };
