@@ -47,6 +47,24 @@ describe("libjpeg-turbo (WebAssembly) as Jimp's JPEG format", () => {
     assert.ok(difference(await sharpDecode(high), source).mean < 2);
   });
 
+  it('encodes images whose JPEG is larger than their pixels, then larger ones, without harm to the codec', async () => {
+    // The codec's own output buffer holds only the pixels' bytes: these overran it and corrupted its heap.
+    for (const [width, height] of [
+      [1, 1],
+      [8, 8],
+      [1, 300],
+      [16, 16],
+      [320, 240],
+    ] as const) {
+      const source = pattern(width, height);
+      const ours = await sharpDecode(await jpegFormat.encode(source, { quality: 100 }));
+      const native = sharp(source.data, { raw: { width, height, channels: 4 } });
+      const theirs = await sharpDecode(await native.jpeg({ quality: 100, chromaSubsampling: '4:2:0' }).toBuffer());
+      assert.deepEqual([ours.width, ours.height], [width, height]);
+      assert.ok(difference(ours, theirs).mean < 0.5, `${width}x${height}: ${JSON.stringify(difference(ours, theirs))}`);
+    }
+  });
+
   it('refuses a JPEG whose header names too many pixels before decoding, and garbage with an Error', async () => {
     const jpeg = await sharpJpeg(pattern(100, 100));
     await assert.rejects(jpegFormat.decode(jpeg, { maxPixels: 9_999 }), JpegTooManyPixels);
