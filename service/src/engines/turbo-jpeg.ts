@@ -1,5 +1,6 @@
 import loadLibJpegTurbo, { type LibJpegTurbo } from '@cornerstonejs/codec-libjpeg-turbo-8bit/wasmjs';
 import type { Bitmap } from '@jimp/types';
+import { jpegHeaderSegments } from '../flip/structure/jpeg';
 
 /**
  * Jimp's JPEG format backed by libjpeg-turbo compiled to WebAssembly (the codec sharp uses natively), in place of
@@ -25,6 +26,7 @@ export class JpegTooManyPixels extends Error {
 // (progressive or 4:4:4 output takes 2 to 3 times as long).
 const SUBSAMPLING_420 = 2;
 const JIMP_DEFAULT_QUALITY = 100;
+const APP2 = 0xe2;
 
 // One instance per thread, made on first use; its heap grows to the largest image it has seen.
 let codec: Promise<LibJpegTurbo> | undefined;
@@ -39,7 +41,8 @@ async function decode(data: Buffer, options?: JpegDecodeOptions): Promise<Bitmap
   const { JPEGDecoder } = await libJpegTurbo();
   const decoder = new JPEGDecoder();
   try {
-    decoder.getEncodedBuffer(data.length).set(data);
+    const jpeg = withoutApp2Segments(data);
+    decoder.getEncodedBuffer(jpeg.length).set(jpeg);
     decoder.readHeader();
     const { width, height, componentCount } = decoder.getFrameInfo();
     if (options && width * height > options.maxPixels) {
@@ -55,6 +58,30 @@ async function decode(data: Buffer, options?: JpegDecodeOptions): Promise<Bitmap
   } finally {
     decoder.delete();
   }
+}
+
+/**
+ * The JPEG without its APP2 segments, where ICC profiles live. TurboJPEG 3 reassembles the profile while it reads
+ * the header, and the API this build exposes (tjDecompressHeader3) fails the whole decode on the warning it gives
+ * for a chain of ICC segments whose sequence numbers do not add up (two segments both numbered 1 of 1, say), a
+ * file libjpeg itself, libvips and ImageMagick read. Jimp does no colour management, so the profile is not
+ * needed: the pixels are flipped as stored.
+ */
+function withoutApp2Segments(jpeg: Uint8Array): Uint8Array {
+  const kept: Uint8Array[] = [];
+  let from = 0;
+  try {
+    for (const { marker, start, end } of jpegHeaderSegments(jpeg)) {
+      if (marker !== APP2) continue;
+      kept.push(jpeg.subarray(from, start));
+      from = end;
+    }
+  } catch {
+    return jpeg; // not a JPEG the segments can be read from: the codec names its own error
+  }
+  if (from === 0) return jpeg;
+  kept.push(jpeg.subarray(from));
+  return Buffer.concat(kept);
 }
 
 /** Grey (1 component) or RGB (3) samples to Jimp's RGBA bitmap. */
@@ -75,7 +102,7 @@ function toRgba(samples: Uint8Array, components: number, pixels: number): Buffer
  * The frame to declare for RGB pixels of this size. The codec sizes the buffer it encodes into by the frame's
  * bytes, width × height × components × bytes a sample, and has libjpeg-turbo write into it without growing it
  * (TJFLAG_NOREALLOC). A JPEG can be larger than its pixels: its tables alone take about 600 bytes, so any image
- * under about 200 pixels ran past that buffer and corrupted the codec's heap (a 500, "memory access out of
+ * of a few hundred pixels or fewer (16×16 did) ran past that buffer and corrupted the codec's heap (a 500, "memory access out of
  * bounds", on this and later encodes of the thread). Every component count but 1 is read as RGB, 3 bytes a
  * pixel, and the sample width only sizes buffers, so both are raised until the buffer holds TurboJPEG's own
  * worst case for 4:2:0 (tjBufSize: both sides padded to 16, 3 bytes a pixel, plus 2 KB): one third more than

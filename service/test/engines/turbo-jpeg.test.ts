@@ -65,6 +65,18 @@ describe("libjpeg-turbo (WebAssembly) as Jimp's JPEG format", () => {
     }
   });
 
+  it('decodes a JPEG whose ICC segments are misnumbered, as sharp does, ignoring the profile', async () => {
+    const jpeg = await sharpJpeg(pattern(64, 48));
+    const segment = Buffer.alloc(2 + 1000);
+    segment.writeUInt16BE(0xffe2, 0);
+    segment.writeUInt16BE(1000, 2);
+    segment.write('ICC_PROFILE\0\x01\x01', 4, 'latin1');
+    const misnumbered = Buffer.concat([jpeg.subarray(0, 2), segment, segment, jpeg.subarray(2)]);
+    const ours = await jpegFormat.decode(misnumbered, noLimit);
+    assert.deepEqual(ours.data, (await jpegFormat.decode(jpeg, noLimit)).data);
+    assert.ok(difference(ours, await sharpDecode(misnumbered)).mean < 0.5);
+  });
+
   it('refuses a JPEG whose header names too many pixels before decoding, and garbage with an Error', async () => {
     const jpeg = await sharpJpeg(pattern(100, 100));
     await assert.rejects(jpegFormat.decode(jpeg, { maxPixels: 9_999 }), JpegTooManyPixels);

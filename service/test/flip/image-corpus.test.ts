@@ -60,7 +60,8 @@ for (const engine of ['jimp', 'sharp'] as const)
             continue;
           }
           assert.equal(response.status, 200, output.toString());
-          const expected = decodeWithImageMagick(input, magickFormat(entry));
+          const reference = entry.reference === undefined ? input : readFileSync(join(corpusDir, entry.reference));
+          const expected = decodeWithImageMagick(reference, magickFormat(entry));
           const actual = decodeWithImageMagick(output, magickFormat(entry));
           assert.deepEqual(
             [actual.width, actual.height, actual.frames.length],
