@@ -14,6 +14,16 @@ function flipFrame(frame: GifFrame, axis: FlipAxis, canvas: { width: number; hei
 }
 
 /**
+ * gifwrap sizes the logical screen it writes to the frames' extent; a canvas that frames do not fill to its
+ * right or bottom edge (a 2×2 screen with a 1×1 frame) would shrink. The frames' offsets were mirrored within
+ * the input's screen, so that screen is written back.
+ */
+function keepLogicalScreen(gif: Buffer, screen: { width: number; height: number }): void {
+  gif.writeUInt16LE(screen.width, 6);
+  gif.writeUInt16LE(screen.height, 8);
+}
+
+/**
  * GIF flips every frame and keeps the animation: delays, disposal, interlacing, offsets (mirrored) and the loop
  * count. Jimp's own GIF format reads the first frame only and re-quantizes on output; here each frame's
  * colours are written back exactly (a palette of the colours the frame uses), so a flip moves pixels and never
@@ -38,6 +48,7 @@ export async function flipGif(task: FlipTask): Promise<FlipOutcome> {
       flipFrame(frame, task.axis, gif);
     });
     const flipped = await codec.encodeGif(gif.frames, { loops: gif.loops });
+    keepLogicalScreen(flipped.buffer, gif);
     return {
       ok: true,
       output: ownedBytes(flipped.buffer),
