@@ -35,7 +35,7 @@ export async function flipGif(task: FlipTask): Promise<FlipOutcome> {
   const input = Buffer.from(task.input.buffer, task.input.byteOffset, task.input.byteLength);
   try {
     // omggif trusts every LZW code; one out of sequence can send it round a loop for good.
-    const frames = readGifFrames(input);
+    const { frames, loops } = readGifFrames(input);
     for (const { codeSize, codes } of frames) {
       checkLzwCodes(codes(), { literalBits: codeSize, msbFirst: false, earlyChange: false, firstCodeAddsEntry: false });
     }
@@ -47,7 +47,8 @@ export async function flipGif(task: FlipTask): Promise<FlipOutcome> {
       frame.interlaced = false;
       flipFrame(frame, task.axis, gif);
     });
-    const flipped = await codec.encodeGif(gif.frames, { loops: gif.loops });
+    // gifwrap types loops as a number, but documents null: no looping extension, played once.
+    const flipped = await codec.encodeGif(gif.frames, { loops: loops as number });
     keepLogicalScreen(flipped.buffer, gif);
     return {
       ok: true,
