@@ -1,6 +1,6 @@
 import loadLibJpegTurbo, { type LibJpegTurbo } from '@cornerstonejs/codec-libjpeg-turbo-8bit/wasmjs';
 import type { Bitmap } from '@jimp/types';
-import { jpegHeaderSegments } from '../flip/structure/jpeg';
+import { withoutApp2Segments } from './jpeg-icc';
 
 /**
  * Jimp's JPEG format backed by libjpeg-turbo compiled to WebAssembly (the codec sharp uses natively), in place of
@@ -26,7 +26,6 @@ export class JpegTooManyPixels extends Error {
 // (progressive or 4:4:4 output takes 2 to 3 times as long).
 const SUBSAMPLING_420 = 2;
 const JIMP_DEFAULT_QUALITY = 100;
-const APP2 = 0xe2;
 
 // One instance per thread, made on first use; its heap grows to the largest image it has seen.
 let codec: Promise<LibJpegTurbo> | undefined;
@@ -58,30 +57,6 @@ async function decode(data: Buffer, options?: JpegDecodeOptions): Promise<Bitmap
   } finally {
     decoder.delete();
   }
-}
-
-/**
- * The JPEG without its APP2 segments, where ICC profiles live. TurboJPEG 3 reassembles the profile while it reads
- * the header, and the API this build exposes (tjDecompressHeader3) fails the whole decode on the warning it gives
- * for a chain of ICC segments whose sequence numbers do not add up (two segments both numbered 1 of 1, say), a
- * file libjpeg itself, libvips and ImageMagick read. Jimp does no colour management, so the profile is not
- * needed: the pixels are flipped as stored.
- */
-function withoutApp2Segments(jpeg: Uint8Array): Uint8Array {
-  const kept: Uint8Array[] = [];
-  let from = 0;
-  try {
-    for (const { marker, start, end } of jpegHeaderSegments(jpeg)) {
-      if (marker !== APP2) continue;
-      kept.push(jpeg.subarray(from, start));
-      from = end;
-    }
-  } catch {
-    return jpeg; // not a JPEG the segments can be read from: the codec names its own error
-  }
-  if (from === 0) return jpeg;
-  kept.push(jpeg.subarray(from));
-  return Buffer.concat(kept);
 }
 
 /** Grey (1 component) or RGB (3) samples to Jimp's RGBA bitmap. */
