@@ -1,4 +1,5 @@
 import { jpegHeaderSegments } from '../flip/structure/jpeg';
+import { withoutRanges } from './without-ranges';
 
 const APP0 = 0xe0;
 const APP2 = 0xe2;
@@ -20,17 +21,12 @@ function segmentsOf(jpeg: Uint8Array) {
  * of 1, say), a file libvips and ImageMagick read. The Jimp engine does no colour management: it needs no profile
  * to decode.
  */
-export function withoutApp2Segments(jpeg: Uint8Array): Uint8Array {
+export function withoutApp2Segments(jpeg: Buffer): Buffer {
   const app2 = segmentsOf(jpeg).filter(({ marker }) => marker === APP2);
-  if (app2.length === 0) return jpeg;
-  const kept: Uint8Array[] = [];
-  let from = 0;
-  for (const { start, end } of app2) {
-    kept.push(jpeg.subarray(from, start));
-    from = end;
-  }
-  kept.push(jpeg.subarray(from));
-  return Buffer.concat(kept);
+  return withoutRanges(
+    jpeg,
+    app2.map(({ start, end }) => [start, end]),
+  );
 }
 
 /**

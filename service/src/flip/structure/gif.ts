@@ -23,7 +23,14 @@ export interface GifStructure {
   frames: GifFrameData[];
   /** The animation's loop count (0: for ever), or null without a looping extension: played once. */
   loops: number | null;
+  /**
+   * Where extensions other than graphic control, comment and application ones lie (plain text, or labels GIF
+   * does not define, which decoders skip): [start, end) byte ranges.
+   */
+  otherExtensions: Array<[number, number]>;
 }
+
+const KNOWN_EXTENSIONS = [0xf9, 0xfe, 0xff];
 
 /** The frames and loop count of a GIF, read as the structure check reads them. */
 export function readGifFrames(bytes: Uint8Array, maxPixels = Number.POSITIVE_INFINITY): GifStructure {
@@ -36,6 +43,7 @@ export function readGifFrames(bytes: Uint8Array, maxPixels = Number.POSITIVE_INF
   let offset = 13 + colourTableBytes(bytes[10]!);
   const frames: GifFrameData[] = [];
   let loops: number | null = null;
+  const otherExtensions: Array<[number, number]> = [];
   let delay = 0;
   const need = (count: number) => {
     if (offset + count > bytes.length) throw broken('GIF', 'it ends before its trailer');
@@ -63,9 +71,11 @@ export function readGifFrames(bytes: Uint8Array, maxPixels = Number.POSITIVE_INF
         need(6);
         delay = view.getUint16(offset + 3, true);
       }
-      const label = bytes[offset++];
+      const start = offset - 1;
+      const label = bytes[offset++]!;
       const blocks = skipSubBlocks();
       if (label === 0xff) loops = loopCount(bytes, blocks) ?? loops;
+      if (!KNOWN_EXTENSIONS.includes(label)) otherExtensions.push([start, offset]);
     } else if (introducer === 0x2c) {
       need(10);
       const x = view.getUint16(offset, true);
@@ -94,7 +104,7 @@ export function readGifFrames(bytes: Uint8Array, maxPixels = Number.POSITIVE_INF
     }
   }
   if (frames.length === 0) throw broken('GIF', 'it has no image');
-  return { frames, loops };
+  return { frames, loops, otherExtensions };
 }
 
 const LOOPING_APPLICATIONS = ['NETSCAPE2.0', 'ANIMEXTS1.0'];
