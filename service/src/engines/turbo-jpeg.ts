@@ -76,12 +76,13 @@ function toRgba(samples: Uint8Array, components: number, pixels: number): Buffer
 /**
  * The frame to declare for RGB pixels of this size. The codec sizes the buffer it encodes into by the frame's
  * bytes, width × height × components × bytes a sample, and has libjpeg-turbo write into it without growing it
- * (TJFLAG_NOREALLOC). A JPEG can be larger than its pixels: its tables alone take about 600 bytes, so any image
- * of a few hundred pixels or fewer (16×16 did) ran past that buffer and corrupted the codec's heap (a 500, "memory access out of
- * bounds", on this and later encodes of the thread). Every component count but 1 is read as RGB, 3 bytes a
- * pixel, and the sample width only sizes buffers, so both are raised until the buffer holds TurboJPEG's own
- * worst case for 4:2:0 (tjBufSize: both sides padded to 16, 3 bytes a pixel, plus 2 KB): one third more than
- * the pixels for a photo. The codec keeps the count in 8 bits (256 wraps to 0), so the width grows past 255.
+ * (TJFLAG_NOREALLOC). A JPEG can be larger than its pixels: its tables alone take about 600 bytes, so an image
+ * of a few hundred pixels or fewer (16×16 did) ran past that buffer and corrupted the codec's heap (a 500,
+ * "memory access out of bounds", on this and later encodes of the thread). Every component count but 1 is read
+ * as RGB, 3 bytes a pixel, and the sample width only sizes buffers, so both are raised until the buffer holds
+ * TurboJPEG's own worst case for 4:2:0 (tjBufSize: both sides padded to 16, 3 bytes a pixel, plus 2 KB): one
+ * third more than the pixels for a photo. The codec keeps the count in 8 bits (256 wraps to 0), so the sample
+ * width grows past 255 components.
  */
 function frameWithOutputRoom(width: number, height: number) {
   const pad16 = (n: number) => Math.ceil(n / 16) * 16;
