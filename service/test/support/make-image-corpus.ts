@@ -257,6 +257,23 @@ function corpus(): Array<CorpusEntry & { bytes: Buffer }> {
   add('jpeg-leading-bytes', 'image/jpeg', 'flip', leading, 24, undefined, baseline.file);
   add('jpeg-icc-two-segments', 'image/jpeg', 'flip', withIccSegments(baseline.bytes, [1, 2], 2), 24);
   add('jpeg-icc-misnumbered', 'image/jpeg', 'flip', withIccSegments(baseline.bytes, [1, 1], 1), 24);
+  // GIF extensions omggif does not expect: a plain text one, a label GIF does not define, and a looping one with
+  // a buffering sub-block after the loop count (the animation must still loop for ever).
+  const palette64 = entries.find((entry) => entry.file === 'gif-palette64.gif')!.bytes;
+  const plainText = Buffer.from([0x21, 0x01, 12, 0, 0, 0, 0, 40, 0, 8, 0, 8, 8, 0, 1, 5, ...Buffer.from('Hello'), 0]);
+  add('gif-plain-text', 'image/gif', 'flip', withGifExtension(palette64, plainText));
+  add(
+    'gif-unknown-extension',
+    'image/gif',
+    'flip',
+    withGifExtension(palette64, Buffer.from([0x21, 0x2a, 3, 1, 2, 3, 0])),
+  );
+  const looping = Buffer.concat([
+    Buffer.from([0x21, 0xff, 11]),
+    Buffer.from('NETSCAPE2.0', 'latin1'),
+    Buffer.from([3, 1, 0, 0, 5, 2, 0, 0x10, 0, 0, 0]),
+  ]);
+  add('gif-loop-buffer', 'image/gif', 'flip', withGifExtension(palette64, looping));
   const twoPages = magick(['png:-', '(', '+clone', '-negate', ')', ...STABLE, 'tiff:-'], opaque);
   add('tiff-two-pages', 'image/tiff', 'unsupported_image', twoPages);
 
@@ -358,6 +375,12 @@ function withIccSegments(jpeg: Buffer, numbers: number[], count: number): Buffer
     return segment;
   });
   return Buffer.concat([jpeg.subarray(0, 2), ...segments, jpeg.subarray(2)]);
+}
+
+/** The GIF with an extension block right after its header and global colour table. */
+function withGifExtension(gif: Buffer, extension: Buffer): Buffer {
+  const at = 13 + (gif[10]! & 0x80 ? 3 * 2 ** ((gif[10]! & 0x07) + 1) : 0);
+  return Buffer.concat([gif.subarray(0, at), extension, gif.subarray(at)]);
 }
 
 /** The same BMP with a negative height and its rows in top-down order. */
