@@ -4,6 +4,7 @@ SHELL := /bin/bash
 NPM := npm --no-audit --no-fund
 
 .PHONY: help install build lint typecheck test test-service start-standard start-cluster image-corpus
+.PHONY: test-real-images
 .PHONY: test-pm2 pm2 pm2-monit pm2-stop monit test-loadtest k6 bench
 .PHONY: test-queue
 .PHONY: docker up down scale logs test-stack scale-workers
@@ -27,9 +28,15 @@ lint: install ## ESLint over the repository
 typecheck: install ## tsc --noEmit over sources and tests
 	$(NPM) run typecheck
 
-test-service: build ## Service tests: contract, errors, queue modes, shutdown, cluster runner, image corpus, mutation run
+test-service: build ## Service tests: contract, errors, queue modes, shutdown, cluster runner, image corpora, mutation run
 	bash deploy/install-packages.sh convert-im6.q16=imagemagick redis-server=redis-server redis-cli=redis-tools
+	bash deploy/real-world-images.sh >/dev/null
 	$(NPM) run test:service
+
+test-real-images: build ## Only the real-world image run (Debian packages' test images, both engines, ~1 min)
+	bash deploy/install-packages.sh convert-im6.q16=imagemagick
+	bash deploy/real-world-images.sh >/dev/null
+	$(NPM) run test:real-images
 
 image-corpus: install ## Rewrite service/test/corpus/ (odd, hostile and truncated images) with ImageMagick
 	bash deploy/install-packages.sh convert-im6.q16=imagemagick

@@ -3,6 +3,7 @@ import { flipBitmap } from '../flip/flip-bitmap';
 import { ownedBytes, type FlipOutcome, type FlipTask } from '../flip/flip-task';
 import { flipGif } from './gif-flip';
 import { FlipJimp, type JimpFormatMime } from './jimp-formats';
+import { withIccProfileOf } from './jpeg-icc';
 import { JpegTooManyPixels, turboJpeg } from './turbo-jpeg';
 
 type JimpImage = Awaited<ReturnType<typeof FlipJimp.fromBuffer>>;
@@ -12,11 +13,11 @@ const jpegFormat = turboJpeg();
 /**
  * Jimp's getBuffer('image/jpeg') first composites the image onto a fresh opaque bitmap, a full-size allocation
  * and a pass over every pixel. A bitmap decoded from a JPEG is opaque already, so it goes straight to the
- * encoder, which writes no EXIF: the pixels are already turned upright.
+ * encoder, which writes no EXIF: the pixels are already turned upright. The input's ICC profile goes along.
  */
 async function encode(image: JimpImage, task: FlipTask & { mime: JimpFormatMime }) {
   if (task.mime !== 'image/jpeg') return image.getBuffer(task.mime);
-  return jpegFormat.encode(image.bitmap, { quality: task.quality });
+  return withIccProfileOf(task.input, await jpegFormat.encode(image.bitmap, { quality: task.quality }));
 }
 
 /** Decode with Jimp (EXIF orientation applied, as Jimp does), flip the bitmap in place, encode in the same format. */

@@ -31,7 +31,11 @@ function encodeAs(pipeline: Sharp, task: FlipTask): Sharp {
 export async function flipWithSharp(task: FlipTask, budgetMs?: number): Promise<FlipOutcome> {
   const started = performance.now();
   // libvips counts whole seconds; 0 (the benchmark's direct calls pass no budget) means none.
-  let pipeline = sharp(task.input, { limitInputPixels: task.maxPixels })
+  // A lossless format flips exactly, as on Jimp: libvips would otherwise convert the pixels to sRGB through an
+  // embedded ICC profile (and drop it), changing every pixel of a PNG or TIFF that carries one. A JPEG is
+  // re-encoded anyway and is converted (README, Image formats).
+  const ignoreIcc = task.mime !== 'image/jpeg';
+  let pipeline = sharp(task.input, { limitInputPixels: task.maxPixels, ignoreIcc })
     .timeout({ seconds: budgetMs === undefined ? 0 : Math.ceil(budgetMs / 1000) })
     .autoOrient();
   if (task.axis !== 'horizontal') pipeline = pipeline.flip();

@@ -1,5 +1,6 @@
 import loadLibJpegTurbo, { type LibJpegTurbo } from '@cornerstonejs/codec-libjpeg-turbo-8bit/wasmjs';
 import type { Bitmap } from '@jimp/types';
+import { withoutApp2Segments } from './jpeg-icc';
 
 /**
  * Jimp's JPEG format backed by libjpeg-turbo compiled to WebAssembly (the codec sharp uses natively), in place of
@@ -39,7 +40,8 @@ async function decode(data: Buffer, options?: JpegDecodeOptions): Promise<Bitmap
   const { JPEGDecoder } = await libJpegTurbo();
   const decoder = new JPEGDecoder();
   try {
-    decoder.getEncodedBuffer(data.length).set(data);
+    const jpeg = withoutApp2Segments(data);
+    decoder.getEncodedBuffer(jpeg.length).set(jpeg);
     decoder.readHeader();
     const { width, height, componentCount } = decoder.getFrameInfo();
     if (options && width * height > options.maxPixels) {
@@ -71,13 +73,32 @@ function toRgba(samples: Uint8Array, components: number, pixels: number): Buffer
   return rgba;
 }
 
+/**
+ * The frame to declare for RGB pixels of this size. The codec sizes the buffer it encodes into by the frame's
+ * bytes, width × height × components × bytes a sample, and has libjpeg-turbo write into it without growing it
+ * (TJFLAG_NOREALLOC). A JPEG can be larger than its pixels: its tables alone take about 600 bytes, so an image
+ * of a few hundred pixels or fewer (16×16 did) ran past that buffer and corrupted the codec's heap (a 500,
+ * "memory access out of bounds", on this and later encodes of the thread). Every component count but 1 is read
+ * as RGB, 3 bytes a pixel, and the sample width only sizes buffers, so both are raised until the buffer holds
+ * TurboJPEG's own worst case for 4:2:0 (tjBufSize: both sides padded to 16, 3 bytes a pixel, plus 2 KB): one
+ * third more than the pixels for a photo. The codec keeps the count in 8 bits (256 wraps to 0), so the sample
+ * width grows past 255 components.
+ */
+function frameWithOutputRoom(width: number, height: number) {
+  const pad16 = (n: number) => Math.ceil(n / 16) * 16;
+  const worstCase = pad16(width) * pad16(height) * 3 + 2048;
+  const bytesPerSample = Math.ceil(worstCase / (255 * width * height));
+  const componentCount = Math.max(3, Math.ceil(worstCase / (bytesPerSample * width * height)));
+  return { width, height, bitsPerSample: 8 * bytesPerSample, componentCount, isSigned: false };
+}
+
 async function encode(bitmap: Bitmap, options?: JpegEncodeOptions): Promise<Buffer> {
   const { JPEGEncoder } = await libJpegTurbo();
   const { width, height, data } = bitmap;
   const encoder = new JPEGEncoder();
   try {
     // Alpha is dropped, as every JPEG encoder does: the samples go straight into the codec's heap as RGB.
-    const rgb = encoder.getDecodedBuffer({ width, height, bitsPerSample: 8, componentCount: 3, isSigned: false });
+    const rgb = encoder.getDecodedBuffer(frameWithOutputRoom(width, height));
     for (let from = 0, to = 0; from < data.length; from += 4, to += 3) {
       rgb[to] = data[from]!;
       rgb[to + 1] = data[from + 1]!;

@@ -4,6 +4,7 @@ import type { FlipScheduler } from '../queue/flip-scheduler';
 import { ownedBytes, type FlipTask } from './flip-task';
 import { readImageHeader, type ImageMime } from './image-format';
 import { checkImageStructure } from './image-structure';
+import { jpegFromItsStart } from './structure/jpeg';
 
 export interface FlipJobResult {
   mime: ImageMime;
@@ -38,10 +39,11 @@ export function checkedFlipTask(
   { axis, quality, maxPixels }: FlipOptions,
   declared?: ImageMime,
 ): FlipTask {
-  const header = readImageHeader(input);
+  const image = declared === 'image/jpeg' ? withoutLeadingBytes(input) : input;
+  const header = readImageHeader(image);
   if (header === undefined) {
     // The structure check of the declared type names what it finds (BigTIFF, say) better than "unreadable".
-    if (declared !== undefined) checkImageStructure(input, declared, maxPixels);
+    if (declared !== undefined) checkImageStructure(image, declared, maxPixels);
     throw new HttpError('invalid_image', 'The body is not a readable image.');
   }
   if (declared !== undefined && header.mime !== declared) {
@@ -54,6 +56,14 @@ export function checkedFlipTask(
       `${header.width}x${header.height} is over the limit of ${maxPixels} pixels.`,
     );
   }
-  checkImageStructure(input, header.mime, maxPixels);
-  return { input: ownedBytes(input), mime: header.mime, axis, quality, maxPixels };
+  checkImageStructure(image, header.mime, maxPixels);
+  return { input: ownedBytes(image), mime: header.mime, axis, quality, maxPixels };
+}
+
+/**
+ * A declared JPEG with bytes before its start of image, from its start on. A body that is an image of another
+ * type at its first byte stays as it is (and is refused as not the declared type), whatever it holds further in.
+ */
+function withoutLeadingBytes(input: Uint8Array): Uint8Array {
+  return readImageHeader(input) === undefined ? jpegFromItsStart(input) : input;
 }

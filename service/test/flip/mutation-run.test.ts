@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mutate, seededRandom } from '../support/mutator';
 import { disposeService, leftoverFiles, startService, type ServiceProcess } from '../support/server-process';
+import { residentMb, timedFlip } from '../support/timed-flip';
 
 const corpusDir = join(__dirname, '..', 'corpus');
 
@@ -32,20 +32,6 @@ const SLOWEST_ACCEPTED_MS = DECODE_BUDGET_MS + 2000;
 // Resident memory may settle this far above its level after the warm-up: allocator pages kept for reuse.
 const RSS_SLACK_MB = 120;
 
-function residentMb(pid: number): number {
-  const line = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]!;
-  return Number(line) / 1024;
-}
-
-async function post(service: ServiceProcess, body: Buffer, mime: string) {
-  const started = performance.now();
-  const response = await fetch(`${service.url}/flip`, { method: 'POST', headers: { 'content-type': mime }, body });
-  const text = response.status === 200 ? '' : await response.text();
-  if (response.status === 200) await response.arrayBuffer();
-  const code = response.status === 200 ? 'ok' : (JSON.parse(text) as { error: { code: string } }).error.code;
-  return { status: response.status, code, ms: performance.now() - started };
-}
-
 // A seeded run of mutated files (bit flips, lengths set to extremes, slices repeated or dropped, truncations)
 // through one process per engine: every answer is a 200 or a JSON 4xx, none slow, the process the same one at
 // the end, no file left behind, resident memory back near where it started.
@@ -59,7 +45,7 @@ for (const engine of ['jimp', 'sharp'] as const)
 
     it(`answers ${MUTANTS_PER_FORMAT} mutants per format with 200 or 4xx, promptly, in the same process`, async (t) => {
       const pid = service.child.pid!;
-      for (const seed of seeds) assert.equal((await post(service, seed.bytes, seed.mime)).status, 200);
+      for (const seed of seeds) assert.equal((await timedFlip(service, seed.bytes, seed.mime)).status, 200);
       await sleep(500);
       const idleMb = residentMb(pid);
 
@@ -71,7 +57,7 @@ for (const engine of ['jimp', 'sharp'] as const)
         const ofFormat = seeds.filter((seed) => seed.mime === mime);
         for (let i = 0; i < MUTANTS_PER_FORMAT; i++) {
           const seed = ofFormat[i % ofFormat.length]!;
-          const { status, code, ms } = await post(service, mutate(seed.bytes, random), mime);
+          const { status, code, ms } = await timedFlip(service, mutate(seed.bytes, random), mime);
           tried++;
           assert.ok(status < 500, `mutant ${i} of ${mime}: ${status} ${code}`);
           counts.set(`${status} ${code}`, (counts.get(`${status} ${code}`) ?? 0) + 1);

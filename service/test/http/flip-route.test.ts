@@ -118,6 +118,21 @@ for (const engine of ['jimp', 'sharp'] as const)
       assert.equal(errorBody(bytes).error.code, 'invalid_image');
     });
 
+    it('skips up to 64 KiB before a JPEG, but not an image of another type nor more bytes', async () => {
+      const png = await encode(pattern(8, 8), 'image/png');
+      const jpeg = await encode(pattern(8, 8), 'image/jpeg');
+      const cases = [
+        [Buffer.concat([Buffer.alloc(64 * 1024, 0x20), jpeg]), 200, undefined],
+        [Buffer.concat([Buffer.alloc(64 * 1024 + 1, 0x20), jpeg]), 400, /does not start with SOI/],
+        [Buffer.concat([png, jpeg]), 400, /not the declared/],
+      ] as const;
+      for (const [body, status, message] of cases) {
+        const { response, bytes } = await postFlip(service, body, 'image/jpeg');
+        assert.equal(response.status, status, bytes.toString());
+        if (message !== undefined) assert.match(errorBody(bytes).error.message, message);
+      }
+    });
+
     it('refuses garbage and a truncated JPEG with 400 invalid_image', async () => {
       const jpeg = await encode(pattern(64, 64), 'image/jpeg');
       for (const body of [Buffer.from('not an image at all'), jpeg.subarray(0, Math.floor(jpeg.length / 2))]) {

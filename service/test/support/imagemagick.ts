@@ -21,13 +21,18 @@ export interface Frames {
  * The independent decoder of the pixel checks: every frame as 8-bit RGBA, fully transparent pixels zeroed
  * (their colour is not part of the picture).
  */
-export function decodeWithImageMagick(bytes: Buffer, format: string): Frames {
-  const size = magick([`${format}:-[0]`, '-format', '%w %h', 'info:-'], bytes)
+export function decodeWithImageMagick(bytes: Buffer, format: string, { autoOrient = false } = {}): Frames {
+  // -auto-orient turns the pixels upright by the EXIF orientation, as both engines do with a JPEG. GIF frames
+  // are composed onto the screen; +repage drops page offsets (a PNG's oFFs) that neither engine applies.
+  const steps = [...(autoOrient ? ['-auto-orient'] : []), ...(format === 'gif' ? ['-coalesce'] : []), '+repage'];
+  const size = magick([`${format}:-`, ...steps, '-format', '%w %h\\n', 'info:-'], bytes)
     .toString()
-    .trim();
+    .split('\n')[0]!;
   const [width, height] = size.split(' ').map(Number) as [number, number];
-  const raw = magick([`${format}:-`, '-coalesce', '-depth', '8', 'rgba:-'], bytes);
+  const raw = magick([`${format}:-`, ...steps, '-depth', '8', 'rgba:-'], bytes);
   const frameBytes = width * height * 4;
+  // Pages of different sizes (a multi-page TIFF, say) do not cut into frames of the first page's size.
+  if (raw.length % frameBytes !== 0) throw new Error(`ImageMagick decoded frames of different sizes`);
   const frames: Buffer[] = [];
   for (let offset = 0; offset < raw.length; offset += frameBytes) {
     const frame = Buffer.from(raw.subarray(offset, offset + frameBytes));

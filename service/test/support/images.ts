@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { Jimp } from 'jimp';
 import type { FlipAxis } from '../../src/flip/flip-bitmap';
 
@@ -37,6 +38,19 @@ export async function encode(image: Rgba, mime: 'image/png' | 'image/jpeg' | 'im
 export async function decode(bytes: Buffer): Promise<Rgba> {
   const image = await Jimp.fromBuffer(bytes);
   return { width: image.width, height: image.height, data: image.bitmap.data };
+}
+
+/**
+ * sharp's decoding as 8-bit RGBA: native libjpeg-turbo for a JPEG, and colour-managed as a viewer shows it
+ * (converted to sRGB through an embedded ICC profile).
+ */
+export async function decodeWithSharp(bytes: Uint8Array): Promise<Rgba> {
+  const { data, info } = await sharp(bytes)
+    .toColourspace('srgb')
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data };
 }
 
 /** The expected result, computed pixel by pixel, independently of the service's row-swapping code. */

@@ -24,6 +24,8 @@ export interface CorpusEntry {
   sharp?: Expectation;
   /** For `flip`: the largest difference per channel allowed against the reference (lossy or converted). */
   tolerance?: number;
+  /** For `flip`: the corpus file whose decoding is the reference, where it is not this file itself. */
+  reference?: string;
 }
 
 const formatOf: Record<ImageMime, string> = {
@@ -150,6 +152,7 @@ function corpus(): Array<CorpusEntry & { bytes: Buffer }> {
     bytes: Buffer,
     tolerance?: number,
     sharp?: Expectation,
+    reference?: string,
   ) =>
     entries.push({
       file: `${file}.${formatOf[mime]}`,
@@ -158,6 +161,7 @@ function corpus(): Array<CorpusEntry & { bytes: Buffer }> {
       bytes,
       ...(tolerance ? { tolerance } : {}),
       ...(sharp ? { sharp } : {}),
+      ...(reference ? { reference } : {}),
     });
 
   // Variants ImageMagick writes: [name, expected answer, source picture, arguments ending with the output].
@@ -245,6 +249,31 @@ function corpus(): Array<CorpusEntry & { bytes: Buffer }> {
   ]);
   add('gif-animated', 'image/gif', 'flip', animation);
   add('bmp-top-down', 'image/bmp', 'flip', topDown(made(opaque, ['BMP3:-'])));
+  // JPEGs as some tools leave them: bytes before the start of image (the reference is the JPEG alone), and an
+  // ICC profile over two full APP2 segments, numbered 1 and 2 of 2, or both 1 of 1 as some writers number them.
+  const baseline = entries.find((entry) => entry.file === 'jpeg-baseline.jpg')!;
+  const envelope = Buffer.concat([Buffer.from('--boundary\r\nContent-Type: image/jpeg\r\n\r\n'), Buffer.alloc(300)]);
+  const leading = Buffer.concat([envelope, baseline.bytes]);
+  add('jpeg-leading-bytes', 'image/jpeg', 'flip', leading, 24, undefined, baseline.file);
+  add('jpeg-icc-two-segments', 'image/jpeg', 'flip', withIccSegments(baseline.bytes, [1, 2], 2), 24);
+  add('jpeg-icc-misnumbered', 'image/jpeg', 'flip', withIccSegments(baseline.bytes, [1, 1], 1), 24);
+  // GIF extensions omggif does not expect: a plain text one, a label GIF does not define, and a looping one with
+  // a buffering sub-block after the loop count (the animation must still loop for ever).
+  const palette64 = entries.find((entry) => entry.file === 'gif-palette64.gif')!.bytes;
+  const plainText = Buffer.from([0x21, 0x01, 12, 0, 0, 0, 0, 40, 0, 8, 0, 8, 8, 0, 1, 5, ...Buffer.from('Hello'), 0]);
+  add('gif-plain-text', 'image/gif', 'flip', withGifExtension(palette64, plainText));
+  add(
+    'gif-unknown-extension',
+    'image/gif',
+    'flip',
+    withGifExtension(palette64, Buffer.from([0x21, 0x2a, 3, 1, 2, 3, 0])),
+  );
+  const looping = Buffer.concat([
+    Buffer.from([0x21, 0xff, 11]),
+    Buffer.from('NETSCAPE2.0', 'latin1'),
+    Buffer.from([3, 1, 0, 0, 5, 2, 0, 0x10, 0, 0, 0]),
+  ]);
+  add('gif-loop-buffer', 'image/gif', 'flip', withGifExtension(palette64, looping));
   const twoPages = magick(['png:-', '(', '+clone', '-negate', ')', ...STABLE, 'tiff:-'], opaque);
   add('tiff-two-pages', 'image/tiff', 'unsupported_image', twoPages);
 
@@ -329,6 +358,29 @@ function corpus(): Array<CorpusEntry & { bytes: Buffer }> {
     );
   }
   return entries;
+}
+
+/**
+ * The JPEG with full-size (64 KB) APP2 ICC_PROFILE segments after its SOI, numbered as given, out of `count`.
+ * Their profile bytes are no valid profile, so no decoder converts colours with it.
+ */
+function withIccSegments(jpeg: Buffer, numbers: number[], count: number): Buffer {
+  const segments = numbers.map((number) => {
+    const segment = Buffer.alloc(2 + 0xffff, 0x5a);
+    segment.writeUInt16BE(0xffe2, 0);
+    segment.writeUInt16BE(0xffff, 2);
+    segment.write('ICC_PROFILE\0', 4, 'latin1');
+    segment[16] = number;
+    segment[17] = count;
+    return segment;
+  });
+  return Buffer.concat([jpeg.subarray(0, 2), ...segments, jpeg.subarray(2)]);
+}
+
+/** The GIF with an extension block right after its header and global colour table. */
+function withGifExtension(gif: Buffer, extension: Buffer): Buffer {
+  const at = 13 + (gif[10]! & 0x80 ? 3 * 2 ** ((gif[10]! & 0x07) + 1) : 0);
+  return Buffer.concat([gif.subarray(0, at), extension, gif.subarray(at)]);
 }
 
 /** The same BMP with a negative height and its rows in top-down order. */

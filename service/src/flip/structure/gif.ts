@@ -19,8 +19,21 @@ export interface GifFrameData {
   codes(): Uint8Array;
 }
 
-/** The frames of a GIF, read as the structure check reads them. */
-export function readGifFrames(bytes: Uint8Array, maxPixels = Number.POSITIVE_INFINITY): GifFrameData[] {
+export interface GifStructure {
+  frames: GifFrameData[];
+  /** The animation's loop count (0: for ever), or null without a looping extension: played once. */
+  loops: number | null;
+  /**
+   * Where extensions other than graphic control, comment and application ones lie (plain text, or labels GIF
+   * does not define, which decoders skip): [start, end) byte ranges.
+   */
+  otherExtensions: Array<[number, number]>;
+}
+
+const KNOWN_EXTENSIONS = [0xf9, 0xfe, 0xff];
+
+/** The frames and loop count of a GIF, read as the structure check reads them. */
+export function readGifFrames(bytes: Uint8Array, maxPixels = Number.POSITIVE_INFINITY): GifStructure {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const signature = String.fromCharCode(...bytes.subarray(0, 6));
   if (signature !== 'GIF87a' && signature !== 'GIF89a') throw broken('GIF', 'its signature is wrong');
@@ -29,6 +42,8 @@ export function readGifFrames(bytes: Uint8Array, maxPixels = Number.POSITIVE_INF
   const height = view.getUint16(8, true);
   let offset = 13 + colourTableBytes(bytes[10]!);
   const frames: GifFrameData[] = [];
+  let loops: number | null = null;
+  const otherExtensions: Array<[number, number]> = [];
   let delay = 0;
   const need = (count: number) => {
     if (offset + count > bytes.length) throw broken('GIF', 'it ends before its trailer');
@@ -56,8 +71,11 @@ export function readGifFrames(bytes: Uint8Array, maxPixels = Number.POSITIVE_INF
         need(6);
         delay = view.getUint16(offset + 3, true);
       }
-      offset++;
-      skipSubBlocks();
+      const start = offset - 1;
+      const label = bytes[offset++]!;
+      const blocks = skipSubBlocks();
+      if (label === 0xff) loops = loopCount(bytes, blocks) ?? loops;
+      if (!KNOWN_EXTENSIONS.includes(label)) otherExtensions.push([start, offset]);
     } else if (introducer === 0x2c) {
       need(10);
       const x = view.getUint16(offset, true);
@@ -86,7 +104,22 @@ export function readGifFrames(bytes: Uint8Array, maxPixels = Number.POSITIVE_INF
     }
   }
   if (frames.length === 0) throw broken('GIF', 'it has no image');
-  return frames;
+  return { frames, loops, otherExtensions };
+}
+
+const LOOPING_APPLICATIONS = ['NETSCAPE2.0', 'ANIMEXTS1.0'];
+
+/**
+ * The loop count of an application extension that is a looping one: its first data sub-block is 1 then the
+ * count. Further sub-blocks (a buffering hint) may follow, which omggif does not expect: it then reads no loop
+ * count, and the flipped animation would play once instead of for ever.
+ */
+function loopCount(bytes: Uint8Array, blocks: Array<[number, number]>): number | undefined {
+  const [identifier, data] = blocks;
+  if (identifier === undefined || data === undefined || data[1] - data[0] !== 3) return undefined;
+  const application = String.fromCharCode(...bytes.subarray(identifier[0], identifier[1]));
+  if (!LOOPING_APPLICATIONS.includes(application) || bytes[data[0]] !== 1) return undefined;
+  return bytes[data[0] + 1]! | (bytes[data[0] + 2]! << 8);
 }
 
 /** Bytes of the colour table a packed-fields byte announces (none when its top bit is clear). */
