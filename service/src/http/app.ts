@@ -4,7 +4,7 @@ import { HttpError } from '../errors';
 import type { Logger } from '../observability/logger';
 import { notFound } from './not-found';
 import { requestContext, type RequestState } from './request-context';
-import { requestObserver } from './request-observer';
+import { countRoutesFromZero, requestObserver } from './request-observer';
 import { createRouter, type RouteDeps } from './routes';
 
 export interface AppDeps extends RouteDeps {
@@ -17,6 +17,7 @@ const methodNotAllowed = () => new HttpError('method_not_allowed');
 export function createApp(deps: AppDeps): Koa<RequestState> {
   const app = new Koa<RequestState>({ proxy: deps.config.trustProxy });
   const router = createRouter(deps);
+  countRoutesFromZero(deps.metrics, router);
   app.use(requestContext(deps.lifecycle));
   app.use(requestObserver(deps.logger, deps.metrics));
   app.use(errorHandler(deps.logger));

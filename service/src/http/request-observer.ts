@@ -1,3 +1,4 @@
+import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../observability/logger';
@@ -31,4 +32,18 @@ export function requestObserver(logger: Logger, metrics: Metrics): Middleware<Re
       );
     }
   };
+}
+
+/**
+ * Starts every route's success series at 0. A labelled series is born at its first request, already counting it,
+ * and Prometheus's rate() sees no increase in a series whose first sample holds the whole burst: a route's first
+ * load would show a rate of 0.
+ */
+export function countRoutesFromZero(metrics: Metrics, router: Router): void {
+  for (const { path, methods } of router.stack) {
+    if (typeof path !== 'string') continue;
+    for (const method of methods.filter((m) => m !== 'HEAD')) {
+      metrics.requestDuration.zero({ method, route: path, status: 200 });
+    }
+  }
 }
