@@ -13,7 +13,7 @@ import { REPO_ROOT, runK6, type K6Result } from './k6';
 import { loadAverage, machineFacts } from './machine';
 import { MODES, type Mode, type RunningMode } from './modes';
 import { withPeakRss } from './peak-rss';
-import { prometheusSection, writePrometheusChart, type ChartedRun } from './prometheus-chart';
+import { prometheusSection, untilScraped, writePrometheusChart, type ChartedRun } from './prometheus-chart';
 import { renderReport } from './report';
 import {
   idealMakespanMs,
@@ -176,9 +176,13 @@ async function withMode<T>(
 ): Promise<T> {
   log(`${mode.name}: starting ${mode.description}`);
   const running = await mode.start(env);
-  const workStartedAt = Date.now();
+  let workStartedAt = Date.now();
   try {
     log(`${mode.name}: ${[...(await waitForServers(running.baseUrl, mode.servers))].join(', ')} answering`);
+    if (charted && running.prometheusUrl) {
+      await untilScraped(running.prometheusUrl, mode.servers);
+      workStartedAt = Date.now();
+    }
     return await work(running);
   } finally {
     if (charted && running.prometheusUrl)

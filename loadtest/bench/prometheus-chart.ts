@@ -36,6 +36,24 @@ async function queryRange(prometheusUrl: string, expr: string, startS: number, e
   );
 }
 
+/**
+ * Waits (bounded) until Prometheus holds a sample of every replica's request counters: a run's first requests
+ * then count as growth from that sample, instead of being lost in the first sample of a series.
+ */
+export async function untilScraped(prometheusUrl: string, replicas: number, timeoutMs = 30_000): Promise<void> {
+  const expr = 'count(count by (instance) (http_request_duration_seconds_count))';
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const url = `${prometheusUrl}/api/v1/query?query=${encodeURIComponent(expr)}`;
+    const answer = (await (await fetch(url, { signal: AbortSignal.timeout(5_000) })).json()) as {
+      data?: { result: Array<{ value: [number, string] }> };
+    };
+    if (Number(answer.data?.result[0]?.value[1] ?? 0) >= replicas) return;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+  console.error(`prometheus: not every one of ${replicas} replicas scraped within ${timeoutMs} ms; charting anyway`);
+}
+
 /** The SVG of one run, from startedAtMs until now; the two last scrapes are waited for first. */
 export async function prometheusChart(prometheusUrl: string, title: string, startedAtMs: number): Promise<string> {
   await new Promise((resolve) => setTimeout(resolve, 10_000));

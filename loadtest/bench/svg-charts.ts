@@ -166,7 +166,7 @@ export function lineChart(title: string, panels: LinePanel[]): string {
     const step = niceStep(Math.max(1e-9, ...values), 4);
     const yMax = Math.ceil(Math.max(1e-9, ...values) / step) * step;
     const y = (v: number): number => top + panelHeight - (v / yMax) * panelHeight;
-    for (let v = 0; v <= yMax + 1e-9; v += step) {
+    for (let v = 0; v <= yMax + step / 2; v += step) {
       body.push(
         `<line x1="${left}" x2="${left + plot}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#ddd"/>`,
       );
