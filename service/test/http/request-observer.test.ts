@@ -21,7 +21,7 @@ it("starts every route's success series at 0, one per method (HEAD left out), be
 
   const counts = (await registry.metrics())
     .split('\n')
-    .filter((line) => line.startsWith(`${requestDuration.name}_count`));
+    .filter((line) => line.startsWith('http_request_duration_seconds_count'));
   assert.deepEqual(counts.sort(), [
     'http_request_duration_seconds_count{method="GET",route="/",status="200"} 0',
     'http_request_duration_seconds_count{method="GET",route="/jobs/:id",status="200"} 0',
