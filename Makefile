@@ -5,7 +5,7 @@ NPM := npm --no-audit --no-fund
 
 .PHONY: help install build lint typecheck test test-service start-standard start-cluster image-corpus
 .PHONY: test-real-images
-.PHONY: test-pm2 pm2 pm2-monit pm2-stop monit test-loadtest k6 bench
+.PHONY: test-pm2 pm2 pm2-monit pm2-stop monit test-loadtest k6 bench bench-stack-factors
 .PHONY: test-queue
 .PHONY: docker up down scale logs test-stack scale-workers
 .PHONY: swarm-up swarm-down test-swarm k8s-tools test-kubernetes
@@ -73,7 +73,7 @@ docker: ## Docker engine running, base images present (stand-ins built only if p
 	bash deploy/install-docker.sh
 	bash deploy/offline-images.sh
 
-up: ## Build and start 3 replicas behind nginx on localhost:8080 (HTTP_PORT); MODE=queue: api, Redis, workers; MONITORING=1 adds Prometheus
+up: ## Build and start one replica per core (REPLICAS) behind nginx on localhost:8080 (HTTP_PORT); MODE=queue: api, Redis, workers; MONITORING=1 adds Prometheus
 	bash deploy/up.sh
 
 # The queue and monitoring profiles' containers go too, whichever ran; Redis's volume stays.
@@ -117,6 +117,9 @@ monit: ## pm2 monit inside a running service container (REPLICA=n for another re
 
 bench: build k6 ## Benchmark every mode (≤ 20 min; BENCH_ARGS="--modes standard,cluster"): loadtest/results/<date>/report.md
 	$(NPM) run bench -- $(BENCH_ARGS)
+
+bench-stack-factors: build k6 ## Where the stack loses against raw node:cluster on /cpu, CPU per request by part (~6 min)
+	$(NPM) run bench:stack-factors -- $(BENCH_ARGS)
 
 # Beyond one machine: Docker Swarm on NODES simulated hosts (containers running Docker) on this machine, the same
 # images from a local registry, nginx on 127.0.0.1:HTTP_PORT (deploy/swarm/). SWARM_PREFIX names a second swarm.

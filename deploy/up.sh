@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mode=${MODE:-inline}
-replicas=${REPLICAS:-3}
+# One replica per core: each is limited to one CPU (SERVICE_CPUS), so a third replica on two cores would only
+# make three flips share two cores and finish later (`make bench` measured first reply at 2.3 T that way).
+replicas=${REPLICAS:-$(nproc)}
 port=${HTTP_PORT:-8080}
 compose() { bash deploy/compose.sh "$@"; }
 

@@ -175,7 +175,8 @@ async function withMode<T>(
   env: Record<string, string> = SERVICE_ENV,
 ): Promise<T> {
   log(`${mode.name}: starting ${mode.description}`);
-  const running = await mode.start(env);
+  // Prometheus only where its chart is drawn: elsewhere its scrapes would be work the host modes do not carry.
+  const running = await mode.start(env, { monitoring: charted !== undefined });
   let workStartedAt = Date.now();
   try {
     log(`${mode.name}: ${[...(await waitForServers(running.baseUrl, mode.servers))].join(', ')} answering`);

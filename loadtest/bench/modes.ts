@@ -14,6 +14,8 @@ export type ModeName = 'standard' | 'cluster' | 'pm2' | 'stack' | 'stack-queue';
 
 export interface RunningMode {
   baseUrl: string;
+  /** The compose project of the stack modes, for a look at their containers. */
+  stack?: ComposeStack;
   /** Root pids of the serving processes, re-read at every RSS sample (workers respawn). */
   roots(): number[];
   /** Prometheus watching this mode (the stack's monitoring profile), for the report's charts. */
@@ -30,10 +32,13 @@ export interface Mode {
   servers: number;
   /** Why this mode cannot run here, or undefined when it can. */
   unavailable(): string | undefined;
-  start(env: Record<string, string>): Promise<RunningMode>;
+  /** monitoring: the stack modes start Prometheus too, for the report's charts (off: less work on the host). */
+  start(env: Record<string, string>, options?: { monitoring?: boolean }): Promise<RunningMode>;
 }
 
-const STACK_REPLICAS = 3;
+// As `make up`: one replica per core, each limited to one CPU (SERVICE_CPUS), so the replicas' quotas add up to
+// the machine instead of oversubscribing it.
+const STACK_REPLICAS = availableParallelism();
 const workers = (): number => Number(process.env.WEB_CONCURRENCY) || availableParallelism();
 
 function fromServed(served: ServedProcess, cleanup = (): void => {}): RunningMode {
@@ -113,6 +118,7 @@ async function startComposeMode(
   composeEnv: Record<string, string>,
   bringUp: (stack: ComposeStack) => Promise<void>,
   servers: number,
+  monitoring: boolean,
 ): Promise<RunningMode> {
   const port = await freePort();
   const prometheusPort = await freePort();
@@ -121,7 +127,7 @@ async function startComposeMode(
   const stack = new ComposeStack('bench', {
     ...env,
     ...composeEnv,
-    COMPOSE_PROFILES: [composeEnv.COMPOSE_PROFILES, 'monitoring'].filter(Boolean).join(','),
+    COMPOSE_PROFILES: [composeEnv.COMPOSE_PROFILES, monitoring && 'monitoring'].filter(Boolean).join(','),
     HTTP_BIND: '127.0.0.1',
     HTTP_PORT: String(port),
     PROMETHEUS_PORT: String(prometheusPort),
@@ -141,7 +147,8 @@ async function startComposeMode(
       .filter((pid) => pid > 0);
     return {
       baseUrl,
-      prometheusUrl: `http://127.0.0.1:${prometheusPort}`,
+      stack,
+      ...(monitoring ? { prometheusUrl: `http://127.0.0.1:${prometheusPort}` } : {}),
       roots: () => roots,
       async stop() {
         roots = [];
@@ -162,25 +169,29 @@ function composeUnavailable(): string | undefined {
   return undefined;
 }
 
-const stack: Mode = {
-  name: 'stack',
-  description:
-    `compose stack: nginx + ${STACK_REPLICAS} service replicas (PM2 inside each); the replicas get only the variables ` +
-    'docker-compose.yml passes on, and nginx (proxy_read_timeout) also bounds how long a flip may wait',
-  flipSlots: STACK_REPLICAS,
-  servers: STACK_REPLICAS, // at least one process per replica
-  unavailable: composeUnavailable,
-  start: (env) =>
-    startComposeMode(
-      env,
-      {},
-      async (stack) => {
-        await stack.up(STACK_REPLICAS);
-        await stack.waitForHealthy(STACK_REPLICAS, 180_000);
-      },
-      STACK_REPLICAS,
-    ),
-};
+/** The compose stack with `replicas` replicas of the service behind nginx. */
+export function composeStackMode(replicas: number): Mode {
+  return {
+    name: 'stack',
+    description:
+      `compose stack: nginx + ${replicas} service replicas (PM2 inside each); the replicas get only the variables ` +
+      'docker-compose.yml passes on, and nginx (proxy_read_timeout) also bounds how long a flip may wait',
+    flipSlots: replicas,
+    servers: replicas, // at least one process per replica
+    unavailable: composeUnavailable,
+    start: (env, { monitoring = true } = {}) =>
+      startComposeMode(
+        env,
+        {},
+        async (stack) => {
+          await stack.up(replicas);
+          await stack.waitForHealthy(replicas, 180_000);
+        },
+        replicas,
+        monitoring,
+      ),
+  };
+}
 
 // Queue mode (issue 9): C workers = the host's cores, each one PM2 process flipping one job at a time, behind
 // two api replicas that enqueue in Redis.
@@ -195,7 +206,7 @@ const stackQueue: Mode = {
   flipSlots: queueWorkers,
   servers: QUEUE_API_REPLICAS, // the api replicas answer; the workers only flip
   unavailable: composeUnavailable,
-  start: (env) =>
+  start: (env, { monitoring = true } = {}) =>
     startComposeMode(
       env,
       { COMPOSE_PROFILES: 'queue', UPSTREAM_HOST: 'api' },
@@ -209,6 +220,7 @@ const stackQueue: Mode = {
         await stack.waitForHealthy(queueWorkers, 180_000, 'worker');
       },
       QUEUE_API_REPLICAS,
+      monitoring,
     ),
 };
 
@@ -216,6 +228,6 @@ export const MODES: Mode[] = [
   nodeEntry('standard', 'server.js', 'one process (service/dist/server.js)', 1),
   nodeEntry('cluster', 'cluster.js', `node:cluster runner (service/dist/cluster.js, ${workers()} workers)`, workers()),
   pm2,
-  stack,
+  composeStackMode(STACK_REPLICAS),
   stackQueue,
 ];

@@ -17,8 +17,7 @@ function parentOf(pid: number): number | undefined {
   return fields.length > 1 ? Number(fields[1]) : undefined;
 }
 
-/** The roots and all their living descendants. */
-export function processTree(roots: number[]): number[] {
+function childrenByParent(): Map<number, number[]> {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -27,6 +26,17 @@ export function processTree(roots: number[]): number[] {
     if (parent === undefined) continue;
     children.set(parent, [...(children.get(parent) ?? []), pid]);
   }
+  return children;
+}
+
+/** The living processes a process forked itself (not their descendants). */
+export function childrenOf(pid: number): number[] {
+  return childrenByParent().get(pid) ?? [];
+}
+
+/** The roots and all their living descendants. */
+export function processTree(roots: number[]): number[] {
+  const children = childrenByParent();
   const tree: number[] = [];
   const pending = [...roots];
   while (pending.length > 0) {
