@@ -30,7 +30,8 @@ export interface ImageHeader {
  */
 export function readImageHeader(bytes: Uint8Array): ImageHeader | undefined {
   try {
-    const { type, width, height } = imageSize(bytes);
+    // A Buffer view: image-size slices its input, which for a plain Uint8Array copies the whole file.
+    const { type, width, height } = imageSize(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     const mime = type === undefined ? undefined : mimeBySniffedType[type];
     if (mime === undefined || !(width > 0) || !(height > 0)) return undefined;
     // image-size reads an OS/2 1.x BMP's 16-bit sizes as 32-bit ones: no size rather than a wrong one.

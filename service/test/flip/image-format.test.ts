@@ -29,6 +29,12 @@ describe('image format', () => {
     assert.deepEqual(readImageHeader(bmpImage(3, 2).subarray(0, 54)), { mime: 'image/bmp', width: 3, height: 2 });
   });
 
+  it('reads a header from a view into a larger buffer', async () => {
+    const png = await encode(pattern(21, 13), 'image/png');
+    const view = new Uint8Array(Buffer.concat([Buffer.alloc(7), png])).subarray(7);
+    assert.deepEqual(readImageHeader(view), { mime: 'image/png', width: 21, height: 13 });
+  });
+
   it('returns undefined for anything else', () => {
     assert.equal(readImageHeader(Buffer.from('GIF')), undefined);
     assert.equal(

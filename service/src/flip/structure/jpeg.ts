@@ -8,6 +8,7 @@ const MAX_SCANS = 256;
 const MAX_LEADING_BYTES = 64 * 1024;
 const SOI_SIGNATURE = Buffer.from([0xff, 0xd8, 0xff]);
 const SOS = 0xda;
+const SOS_MARKER = Buffer.from([0xff, SOS]);
 
 /** One marker segment: `start` is its 0xFF, `end` the byte after its payload. */
 export interface JpegSegment {
@@ -71,10 +72,10 @@ export function checkJpeg(bytes: Uint8Array, maxPixels: number): void {
     firstScan = start;
   }
   if (!sawFrame) throw broken('JPEG', 'it has no frame header before its first scan');
+  // Buffer's native search: a byte-by-byte loop in JavaScript took ~20 ms over a 6.7 MB photo.
+  const file = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let scans = 0;
-  for (let i = firstScan; i + 1 < bytes.length; i++) {
-    if (bytes[i] === 0xff && bytes[i + 1] === SOS && ++scans > MAX_SCANS) {
-      throw broken('JPEG', `it has over ${MAX_SCANS} scans`);
-    }
+  for (let i = file.indexOf(SOS_MARKER, firstScan); i >= 0; i = file.indexOf(SOS_MARKER, i + 2)) {
+    if (++scans > MAX_SCANS) throw broken('JPEG', `it has over ${MAX_SCANS} scans`);
   }
 }
