@@ -4,7 +4,7 @@ import { Queue, QueueEvents, type Job } from 'bullmq';
 import { ReplyError, type Redis } from 'ioredis';
 import type { Config, JobsConfig } from '../config';
 import { HttpError } from '../errors';
-import type { FlipOutcome, FlipTask } from '../flip/flip-task';
+import { ownedBytes, type FlipOutcome, type FlipTask } from '../flip/flip-task';
 import type { ImageMime } from '../flip/image-format';
 import type { Logger } from '../observability/logger';
 import type { FlipQueueEvents } from './flip-queue';
@@ -138,7 +138,9 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
       this.emit('ran', 'ok', result.timings.totalMs);
       return {
         ok: true,
-        output: new Uint8Array(output),
+        // Copied only when Redis's reply shares memory with others (a small one): a result is about as large as
+        // the photo.
+        output: ownedBytes(output),
         width: result.width,
         height: result.height,
         timings: result.timings,
