@@ -6,10 +6,13 @@
 # and when the set changes rewrites the `server` lines and reloads nginx gracefully (old workers finish
 # their in-flight requests). A new replica joins once its /readyz answers 200, so nginx never sends
 # traffic to a container that is still starting; a member leaves when DNS drops it (its container stopped)
-# or its /readyz says 503 (graceful shutdown began). A member that refuses connections is kept: that is a
-# worker restarting inside its container (PM2 is back within a second), and dropping it would leave nginx
-# with nobody when every replica restarts at once; nginx's own retries step over it meanwhile. A slow or
-# busy member is kept too: only an explicit "not ready" or its absence from DNS removes it.
+# or its /readyz says 503 shutting_down (graceful shutdown began). A member whose /readyz is 503 for another
+# reason is kept: in queue mode every api says queue_unavailable while Redis is down, and dropping them all
+# would turn the api's JSON 503 (with Retry-After) into nginx's 502 "No replica". A member that refuses
+# connections is kept too: that is a worker restarting inside its container (PM2 is back within a second),
+# and dropping it would leave nginx with nobody when every replica restarts at once; nginx's own retries
+# step over it meanwhile. A slow or busy member is kept as well: only shutting_down or its absence from DNS
+# removes it.
 #
 # usage: upstream-watch.sh --once   write servers.conf once (before nginx starts)
 #        upstream-watch.sh          watch forever
@@ -38,26 +41,28 @@ resolve() {
   getent ahostsv4 "$HOST" | awk '{ print $1 }' | sort -u
 }
 
-# HTTP status of GET /readyz, spoken over bash's /dev/tcp because the image has no HTTP client; nothing
-# when the connection is refused or timed out.
-readyz_status() {
+# GET /readyz's status, then the error code of a JSON error answer ("200", "503 shutting_down"), spoken over
+# bash's /dev/tcp because the image has no HTTP client; nothing when the connection is refused or timed out.
+readyz_answer() {
   timeout 2 bash -c '
     exec 3<>"/dev/tcp/$0/$1" || exit 1
     printf "GET /readyz HTTP/1.1\r\nHost: upstream-watch\r\nConnection: close\r\n\r\n" >&3
-    read -r _ status _ <&3 && printf "%s" "$status"
+    read -r _ status _ <&3 || exit 1
+    code=$(grep -o "\"code\":\"[a-z_]*\"" <&3 | head -n 1 | cut -d "\"" -f 4)
+    printf "%s" "$status${code:+ $code}"
   ' "$1" "$PORT" 2>/dev/null
 }
 
 # Prints the next member set, one address per line, from the resolved addresses ($2) and the applied
 # set ($1).
 next_members() {
-  local applied=$1 addresses=$2 ip status
+  local applied=$1 addresses=$2 ip answer
   for ip in $addresses; do
-    status=$(readyz_status "$ip")
+    answer=$(readyz_answer "$ip")
     if grep -qx "$ip" <<<"$applied"; then
-      [ "$status" = 503 ] || echo "$ip"
+      [ "$answer" = "503 shutting_down" ] || echo "$ip"
     else
-      [ "$status" = 200 ] && echo "$ip"
+      [ "$answer" = 200 ] && echo "$ip"
     fi
   done
 }
