@@ -81,6 +81,24 @@ test('admission: at most FLIP_QUEUE_MAX jobs wait in the whole deployment, then 
   for (const { json } of accepted) assert.equal((await untilFinished(a, json.id!)).status, 'completed');
 });
 
+test('admission is atomic: concurrent POSTs on two apis admit exactly FLIP_QUEUE_MAX jobs, the rest 503', async (t) => {
+  // No worker: every admitted job keeps waiting, so the bound is the only thing deciding.
+  const deployment = await deploy(t, { apis: 2, workers: 0, env: { FLIP_QUEUE_MAX: '5' } });
+  const image = await smallPng();
+  const answers = await Promise.all(
+    Array.from({ length: 40 }, (_, i) => submitJob(deployment.apis[i % 2]!.url, image, 'image/png')),
+  );
+  const accepted = answers.filter(({ response }) => response.status === 202);
+  const refused = answers.filter(({ response }) => response.status === 503);
+  assert.equal(accepted.length, 5);
+  assert.equal(refused.length, 35);
+  for (const { response, json } of refused) {
+    assert.equal(json.error?.code, 'overloaded');
+    assert.match(response.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
+  }
+  assert.deepEqual(await deployment.redis.keys('bull:flips:admissions'), [], 'every reservation released');
+});
+
 test('a full Redis (maxmemory, noeviction) refuses new jobs with 503 queue_unavailable and keeps accepted ones', async (t) => {
   const deployment = await deploy(t, { workers: 0, redisArgs: ['--maxmemory', '8mb'] });
   const url = deployment.apis[0]!.url;

@@ -9,6 +9,7 @@ import type { ImageMime } from '../flip/image-format';
 import type { Logger } from '../observability/logger';
 import type { FlipQueueEvents } from './flip-queue';
 import type { FlipScheduler } from './flip-scheduler';
+import { Admission } from './admission';
 import { failureToHttpError } from './job-failure';
 import { FLIP_QUEUE_NAME, inputKey, type FlipJobData, type FlipJobResult } from './job-wire';
 import { failFastRedis, patientRedis } from './redis-connection';
@@ -48,6 +49,7 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
   private readonly queue: Queue<FlipJobData, FlipJobResult>;
   // One QueueEvents per process: every waiting request listens on it for its own job's end.
   private readonly events: QueueEvents;
+  private readonly admission: Admission;
   private readonly mine = new Map<string, 'waiting' | 'active'>();
   // Moving average of a job's run time, from the workers' reports, for Retry-After.
   private averageRunMs = 1000;
@@ -64,6 +66,7 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
       connection: this.redis,
       defaultJobOptions: { attempts: 1, removeOnComplete: finished, removeOnFail: finished },
     });
+    this.admission = new Admission(this.redis, this.queue, flip.queueMax);
     this.events = new QueueEvents(FLIP_QUEUE_NAME, { connection: patientRedis(jobs.redisUrl) });
     const warn = (error: Error) => logger.warn({ err: error.message }, 'redis');
     this.redis.on('error', warn);
@@ -99,17 +102,16 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
     const deadline = Date.now() + this.flip.timeoutMs;
     const id = randomUUID();
     await unavailableOnRedisError(this.redis, async () => {
-      // Counted before adding: BullMQ has no bound of its own. Replicas admitting at the same instant may
-      // pass the bound by one job each.
-      const waiting = await this.queue.getWaitingCount();
-      if (waiting >= this.flip.queueMax) {
+      const refusedAt = await this.admission.admit(id, async () => {
+        const input = Buffer.from(task.input.buffer, task.input.byteOffset, task.input.byteLength);
+        await this.redis.set(inputKey(id), input, 'PX', this.flip.timeoutMs + INPUT_GRACE_MS);
+        const { mime, axis, quality, maxPixels } = task;
+        await this.queue.add('flip', { mime, axis, quality, maxPixels, deadline }, { jobId: id });
+      });
+      if (refusedAt !== undefined) {
         this.emit('refused', 'overloaded');
-        throw new HttpError('overloaded', undefined, { 'Retry-After': await this.retryAfterSeconds(waiting) });
+        throw new HttpError('overloaded', undefined, { 'Retry-After': await this.retryAfterSeconds(refusedAt) });
       }
-      const input = Buffer.from(task.input.buffer, task.input.byteOffset, task.input.byteLength);
-      await this.redis.set(inputKey(id), input, 'PX', this.flip.timeoutMs + INPUT_GRACE_MS);
-      const { mime, axis, quality, maxPixels } = task;
-      await this.queue.add('flip', { mime, axis, quality, maxPixels, deadline }, { jobId: id });
     });
     return { id, deadline };
   }
