@@ -5,6 +5,7 @@ import { servedBy } from '../http/identity';
 import type { Logger } from '../observability/logger';
 import { jobFailure } from './job-failure';
 import { inputKey, resultKey, type FlipJobData, type FlipJobResult } from './job-wire';
+import { replaceInputWithResult } from './result-write';
 
 /**
  * What a worker process does with each flip job: read the input image from Redis, run the flip engine until
@@ -30,10 +31,13 @@ export function flipProcessor(runner: FlipRunner, redis: Redis, resultTtlS: numb
       if (signal.aborted) throw jobFailure('job_timeout');
       if (!outcome.ok) throw jobFailure(outcome.code, outcome.message);
       const { output, width, height, timings } = outcome;
-      // The input goes first: a result about its size then fits where it was, even in a Redis at maxmemory.
-      await redis.del(inputKey(id));
       const bytes = Buffer.from(output.buffer, output.byteOffset, output.byteLength);
-      await redis.set(resultKey(id), bytes, 'EX', resultTtlS).catch((error: Error) => {
+      await replaceInputWithResult(
+        redis,
+        { inputKey: inputKey(id), resultKey: resultKey(id) },
+        bytes,
+        resultTtlS,
+      ).catch((error: Error) => {
         throw jobFailure('queue_unavailable', `Redis could not store the result: ${error.message}`);
       });
       return { resultKey: resultKey(id), mime, width, height, timings, worker: servedBy };
