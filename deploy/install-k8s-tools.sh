@@ -15,7 +15,8 @@ log() { printf 'k8s-tools: %s\n' "$*" >&2; }
 
 bash "$repo_root/deploy/go-install.sh" "$bin_dir/kustomize" "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
 
-if ! "$venv/bin/pip" show kubernetes-validate 2>/dev/null | grep -qx "Version: $KUBERNETES_VALIDATE_VERSION"; then
+# grep reads to the end (no -q): pip exits 1 when its output pipe closes early, which pipefail would count.
+if ! "$venv/bin/pip" show kubernetes-validate 2>/dev/null | grep -x "Version: $KUBERNETES_VALIDATE_VERSION" >/dev/null; then
   # Debian keeps venv's ensurepip in a package of its own.
   if ! python3 -c 'import ensurepip' 2>/dev/null; then
     [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null || { log "missing: python3-venv; install it, then rerun"; exit 1; }
