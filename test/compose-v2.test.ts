@@ -1,8 +1,9 @@
 // docker-compose.yml under Compose v2 (`make test-compose-v2`), while every other suite runs whichever compose
 // the machine has (v1.29 here): the `docker compose` plugin if it is v2, else the binary `make compose-v2`
 // builds. Each profile combination the README documents renders without a warning, with its profile's services
-// (v1's `config` ignores profiles, so there is nothing of v1's to compare with); the inline stack and the queue profile run, flip and scale as documented, each under a project name
-// of its own on a free 127.0.0.1 port, torn down with its volumes afterwards.
+// (v1's `config` ignores profiles: nothing of v1's to compare with). The inline stack and the queue profile run,
+// flip and scale as documented, each under a project name of its own on a free 127.0.0.1 port, torn down with
+// its volumes afterwards.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
@@ -37,10 +38,21 @@ async function flipsThroughNginx(baseUrl: string): Promise<void> {
   assert.equal(difference(flipped, flipExpected(source, 'vertical')).max, 0);
 }
 
-/** An HTTP_PORT nothing listens on, with nginx bound to 127.0.0.1 only. */
-async function localPort(): Promise<{ env: Record<string, string>; baseUrl: string }> {
-  const port = await freePort();
-  return { env: { HTTP_BIND: '127.0.0.1', HTTP_PORT: String(port) }, baseUrl: `http://127.0.0.1:${port}` };
+/**
+ * The enclosing suite's v2 stack, with nginx on a free 127.0.0.1 port, created before the suite's own hooks run
+ * and torn down with its volumes after its tests, whatever happened.
+ */
+function stackOfSuite(topic: string, options: string[] = []): { stack: ComposeStack; baseUrl: string } {
+  const suite = {} as { stack: ComposeStack; baseUrl: string };
+  before(async () => {
+    const port = await freePort();
+    suite.baseUrl = `http://127.0.0.1:${port}`;
+    suite.stack = new ComposeStack(topic, { HTTP_BIND: '127.0.0.1', HTTP_PORT: String(port) }, [...v2, ...options]);
+  });
+  after(async () => {
+    await suite.stack?.down();
+  });
+  return suite;
 }
 
 describe('config: every documented profile combination', () => {
@@ -80,38 +92,30 @@ describe('config: every documented profile combination', () => {
 });
 
 describe('the inline stack: build, 2 replicas behind nginx', () => {
-  let stack: ComposeStack;
-  let baseUrl: string;
+  const suite = stackOfSuite('v2-inline');
 
   before(async () => {
-    const port = await localPort();
-    baseUrl = port.baseUrl;
-    stack = new ComposeStack('v2-inline', port.env, v2);
-    await stack.compose('build');
-    await stack.up(2);
-    await stack.waitForHealthy(2);
-  });
-
-  after(async () => {
-    await stack?.down();
+    await suite.stack.compose('build');
+    await suite.stack.up(2);
+    await suite.stack.waitForHealthy(2);
   });
 
   test('GET / reaches both replicas and a PNG comes back flipped', async () => {
-    const replicas = (await stack.inspect(await stack.containerIds('service'))).map((s) => s.hostname);
+    const replicas = (await suite.stack.inspect(await suite.stack.containerIds('service'))).map((s) => s.hostname);
     const seen = new Set<string>();
     for (let i = 0; i < 20 && seen.size < replicas.length; i++) {
-      const response = await fetch(`${baseUrl}/`);
+      const response = await fetch(`${suite.baseUrl}/`);
       assert.equal(response.status, 200);
       seen.add(response.headers.get('x-served-by')!.split('/')[0]!);
     }
     assert.deepEqual([...seen].sort(), replicas.sort());
-    await flipsThroughNginx(baseUrl);
+    await flipsThroughNginx(suite.baseUrl);
   });
 
   test("the replicas get the compose file's limits: 1 CPU, 2 GiB, read-only root, init, its health schedule", async () => {
     const format =
       '{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}} {{.HostConfig.ReadonlyRootfs}} {{.HostConfig.Init}} {{.Config.Healthcheck.Interval}}';
-    const ids = await stack.containerIds('service');
+    const ids = await suite.stack.containerIds('service');
     const settings = (await docker('inspect', '--format', format, ...ids)).split('\n');
     assert.deepEqual(
       settings,
@@ -121,43 +125,35 @@ describe('the inline stack: build, 2 replicas behind nginx', () => {
 });
 
 describe('the queue profile: --env-file deploy/queue.env, api, Redis, workers', () => {
-  let stack: ComposeStack;
-  let baseUrl: string;
+  // Torn down with Redis's named volume.
+  const suite = stackOfSuite('v2-queue', QUEUE_ENV_FILE);
 
   before(async () => {
-    const port = await localPort();
-    baseUrl = port.baseUrl;
-    stack = new ComposeStack('v2-queue', port.env, [...v2, ...QUEUE_ENV_FILE]);
-    await stack.compose('up', '--detach', '--scale', 'service=0', '--scale', 'api=1', '--scale', 'worker=1');
-    await stack.waitForHealthy(1, 120_000, 'api');
-    await stack.waitForHealthy(1, 120_000, 'worker');
-    await waitForHttp(`${baseUrl}/readyz`, 30_000);
-  });
-
-  after(async () => {
-    // Redis's named volume goes too.
-    await stack?.down();
+    await suite.stack.compose('up', '--detach', '--scale', 'service=0', '--scale', 'api=1', '--scale', 'worker=1');
+    await suite.stack.waitForHealthy(1, 120_000, 'api');
+    await suite.stack.waitForHealthy(1, 120_000, 'worker');
+    await waitForHttp(`${suite.baseUrl}/readyz`, 30_000);
   });
 
   test('a flip goes through nginx, the api and Redis to the worker', async () => {
-    assert.deepEqual(await stack.containerIds('service'), []);
-    await flipsThroughNginx(baseUrl);
+    assert.deepEqual(await suite.stack.containerIds('service'), []);
+    await flipsThroughNginx(suite.baseUrl);
   });
 
   test('--scale worker=2 adds a worker that takes jobs, leaving the api and the first worker running', async () => {
-    const [api] = await stack.containerIds('api');
-    const [first] = await stack.containerIds('worker');
+    const [api] = await suite.stack.containerIds('api');
+    const [first] = await suite.stack.containerIds('worker');
     // The README's command for more workers in the running stack.
-    await stack.compose('up', '--detach', '--no-deps', '--scale', 'worker=2', 'worker');
-    const workers = await stack.waitForHealthy(2, 120_000, 'worker');
-    assert.deepEqual(await stack.containerIds('api'), [api]);
+    await suite.stack.compose('up', '--detach', '--no-deps', '--scale', 'worker=2', 'worker');
+    const workers = await suite.stack.waitForHealthy(2, 120_000, 'worker');
+    assert.deepEqual(await suite.stack.containerIds('api'), [api]);
     const added = workers.find((w) => w.id !== first);
     assert.ok(added && workers.some((w) => w.id === first), 'the first worker was replaced');
     // One job at a time per worker process: concurrent flips keep both workers busy.
     const slow = bmpImage(1000, 1000);
     const statuses = await Promise.all(
       [1, 2, 3, 4].map(async () => {
-        const response = await fetch(`${baseUrl}/flip`, {
+        const response = await fetch(`${suite.baseUrl}/flip`, {
           method: 'POST',
           headers: { 'content-type': 'image/bmp' },
           body: slow,
