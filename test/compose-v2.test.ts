@@ -98,6 +98,8 @@ describe('the inline stack: build, 2 replicas behind nginx', () => {
     await suite.stack.compose('build');
     await suite.stack.up(2);
     await suite.stack.waitForHealthy(2);
+    // `up` returns once nginx's container has started, which can be before nginx listens.
+    await waitForHttp(`${suite.baseUrl}/`, 30_000);
   });
 
   test('GET / reaches both replicas and a PNG comes back flipped', async () => {
