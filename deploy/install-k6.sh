@@ -13,20 +13,7 @@ install_k6() {
     echo "k6: using $(command -v k6) ($(k6 version | head -n1))"
     return
   fi
-  if [[ -x "${bin_dir}/k6" ]] && "${bin_dir}/k6" version | grep -q "k6 ${K6_VERSION} "; then
-    echo "k6: cached ${bin_dir}/k6 (${K6_VERSION})"
-    return
-  fi
-  if ! command -v go >/dev/null 2>&1; then
-    echo "k6: not on PATH and Go is missing; install Go >= 1.25 (k6 ${K6_VERSION} needs it) or k6 itself" >&2
-    exit 1
-  fi
-  echo "k6: building ${K6_VERSION} with $(go version | cut -d' ' -f3) into ${bin_dir} (a few minutes the first time)"
-  mkdir -p "${bin_dir}"
-  # GOBIN keeps the binary inside the project; the Go build and module caches stay in
-  # their default places so a rebuild (new clone, new version) reuses compiled packages.
-  GOBIN="${bin_dir}" GOFLAGS="${GOFLAGS:-} -trimpath" CGO_ENABLED=0 go install "go.k6.io/k6@${K6_VERSION}"
-  echo "k6: built $("${bin_dir}/k6" version | head -n1)"
+  bash "${repo_root}/deploy/go-install.sh" "${bin_dir}/k6" "go.k6.io/k6@${K6_VERSION}"
 }
 
 install_k6

@@ -13,14 +13,10 @@ venv=$repo_root/.cache/k8s-validate
 
 log() { printf 'k8s-tools: %s\n' "$*" >&2; }
 
-if ! { [ -x "$bin_dir/kustomize" ] && "$bin_dir/kustomize" version | grep -qx "$KUSTOMIZE_VERSION"; }; then
-  command -v go >/dev/null 2>&1 || { log "Go is missing: install Go >= 1.24 to build kustomize $KUSTOMIZE_VERSION"; exit 1; }
-  log "building kustomize $KUSTOMIZE_VERSION into $bin_dir (a minute the first time)"
-  mkdir -p "$bin_dir"
-  GOBIN=$bin_dir GOFLAGS="${GOFLAGS:-} -trimpath" CGO_ENABLED=0 go install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
-fi
+bash "$repo_root/deploy/go-install.sh" "$bin_dir/kustomize" "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
 
-if ! "$venv/bin/pip" show kubernetes-validate 2>/dev/null | grep -qx "Version: $KUBERNETES_VALIDATE_VERSION"; then
+# grep reads to the end (no -q): pip exits 1 when its output pipe closes early, which pipefail would count.
+if ! "$venv/bin/pip" show kubernetes-validate 2>/dev/null | grep -x "Version: $KUBERNETES_VALIDATE_VERSION" >/dev/null; then
   # Debian keeps venv's ensurepip in a package of its own.
   if ! python3 -c 'import ensurepip' 2>/dev/null; then
     [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null || { log "missing: python3-venv; install it, then rerun"; exit 1; }

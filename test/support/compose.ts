@@ -25,6 +25,23 @@ export function composeCommand(): Promise<string[]> {
   return composeCli;
 }
 
+/** A `version --short` of Compose v2, or of v5 that continues it (v3 and v4 were skipped). */
+export const COMPOSE_V2_OR_LATER = /^v?([2-9]|[1-9]\d+)\./;
+
+/**
+ * Compose v2 for its own test (`make test-compose-v2`): the `docker compose` plugin where it is v2 or later, else the
+ * standalone binary that `make compose-v2` builds. Never the default: everything else runs `composeCommand()`.
+ */
+export async function composeV2Command(): Promise<string[]> {
+  const plugin = await run('docker', ['compose', 'version', '--short']).then(
+    ({ stdout }) => stdout.trim(),
+    () => '',
+  );
+  return COMPOSE_V2_OR_LATER.test(plugin)
+    ? ['docker', 'compose']
+    : [join(repoRoot, '.cache', 'bin', 'docker-compose-v2')];
+}
+
 export interface ContainerState {
   id: string;
   /** The container's hostname: what the service reports in X-Served-By. */
@@ -44,21 +61,28 @@ export interface ContainerState {
 export class ComposeStack {
   readonly project: string;
   readonly env: NodeJS.ProcessEnv;
+  /** The compose program and any global options (`--env-file`) before the project name; composeCommand() if unset. */
+  private readonly command: string[] | undefined;
 
-  constructor(topic: string, env: Record<string, string> = {}) {
+  constructor(topic: string, env: Record<string, string> = {}, command?: string[]) {
     this.project = `flipstack-${topic}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.env = { ...process.env, ...env };
+    this.command = command;
   }
 
   async compose(...args: string[]): Promise<string> {
-    const [command, ...prefix] = await composeCommand();
-    const { stdout } = await run(command!, [...prefix, '--project-name', this.project, ...args], {
+    return (await this.composeOutput(...args)).stdout.trim();
+  }
+
+  /** Both streams untrimmed, for checks of what compose warns about on stderr. */
+  async composeOutput(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+    const [program, ...options] = this.command ?? (await composeCommand());
+    return run(program!, [...options, '--project-name', this.project, ...args], {
       cwd: repoRoot,
       env: this.env,
       timeout: COMMAND_TIMEOUT_MS,
       maxBuffer: MAX_OUTPUT,
     });
-    return stdout.trim();
   }
 
   /** Starts (or rescales) the stack with n replicas of `service`, leaving running containers alone. */
