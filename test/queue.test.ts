@@ -113,6 +113,9 @@ test('a full Redis (maxmemory, noeviction) refuses new jobs with 503 queue_unava
     assert.equal(json.error?.code, 'queue_unavailable');
     assert.match(json.error?.message ?? '', /full/);
   }
+  // Nothing of a refused job stays to hold the room of accepted ones.
+  assert.equal((await deployment.redis.keys('flipstack:input:*')).length, accepted.length);
+  assert.deepEqual(await deployment.redis.keys('bull:flips:admissions'), []);
   // Nothing accepted was evicted to make room: a worker started now flips every accepted job.
   await deployment.addWorker();
   for (const { json } of accepted) assert.equal((await untilFinished(url, json.id!)).status, 'completed');

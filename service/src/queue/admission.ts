@@ -9,8 +9,9 @@ const RESERVATION_MS = 10_000;
 // under way on every api, and reserves a slot if one is free, in one step: Redis runs a script alone, so two
 // replicas can never both take the last slot. A reservation whose job is already in Redis is not counted twice;
 // expired ones (their api died) are dropped. Scored by Redis's own clock: apis on other hosts may disagree.
-// Returns -1 when admitted, else the count that refused.
-const admitScript = `
+// Returns -1 when admitted, else the count that refused. Flagged (a shebang without allow-oom), Redis refuses
+// the whole script while it is above maxmemory: a full Redis takes no new work, not even a reservation.
+const admitScript = `#!lua
 local wait, paused, reservations = KEYS[1], KEYS[2], KEYS[3]
 local max, id, reservationMs, jobKeyPrefix = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local time = redis.call('TIME')

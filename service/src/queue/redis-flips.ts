@@ -106,7 +106,13 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
         const input = Buffer.from(task.input.buffer, task.input.byteOffset, task.input.byteLength);
         await this.redis.set(inputKey(id), input, 'PX', this.flip.timeoutMs + INPUT_GRACE_MS);
         const { mime, axis, quality, maxPixels } = task;
-        await this.queue.add('flip', { mime, axis, quality, maxPixels, deadline }, { jobId: id });
+        // A job Redis refused (full) must not leave its input behind, holding the room of accepted ones.
+        await this.queue
+          .add('flip', { mime, axis, quality, maxPixels, deadline }, { jobId: id })
+          .catch(async (error: unknown) => {
+            await this.redis.del(inputKey(id)).catch(() => undefined);
+            throw error;
+          });
       });
       if (refusedAt !== undefined) {
         this.emit('refused', 'overloaded');
