@@ -22,15 +22,18 @@ readonly HOST=${UPSTREAM_HOST:-service}
 readonly PORT=${UPSTREAM_PORT:-3000}
 readonly INTERVAL=${UPSTREAM_POLL_SECONDS:-2}
 readonly SERVERS_CONF=/run/nginx-upstream/servers.conf
-# Passive failure detection: one failed attempt (connection error, connect timeout, 502/503) makes every
-# nginx worker skip that replica for 3 s, long enough for this loop to drop a replica that is leaving, short
-# enough that a replica which answered one 503 (queue full) is back soon. A slow flip is never a failed
-# attempt — it ends, at worst as the service's own 504, before proxy_read_timeout — so slow flips cannot
-# mark replicas down. Each replica is listed a second time as a backup that is never marked: when every
-# primary is marked at once (all replicas restarting a worker in the same seconds), nginx tries the backups
-# instead of answering "no live upstreams".
+# Passive failure detection: one failed attempt (connection error, connect timeout, 502) makes every nginx
+# worker skip that replica for 3 s, long enough for this loop to drop a replica that is leaving. A slow flip
+# is never a failed attempt — it ends, at worst as the service's own 504, before proxy_read_timeout — so
+# slow flips cannot mark replicas down. Each replica is also listed BACKUP_COPIES times as a backup that is
+# never marked: when every primary is marked at once (all replicas restarting a worker in the same seconds),
+# nginx tries the backups instead of answering "no live upstreams". Twice, because a try is one peer: with
+# one replica per core, two replicas listed once more would give a request four tries, and in the crash run
+# (every worker exits within 10 s, resetting every connection it holds) 8 % of requests met four resets. A
+# replica's PM2 daemon holds its listening socket while the worker restarts, so trying it again is sound.
 readonly PRIMARY_PARAMS="max_fails=1 fail_timeout=3s"
 readonly BACKUP_PARAMS="max_fails=0 backup"
+readonly BACKUP_COPIES=2
 # With no ready replica nginx still needs one server line; this one is never used, so clients get
 # nginx's JSON 502 until a replica is ready.
 readonly NO_REPLICA="server 127.0.0.1:9 down;"
@@ -77,8 +80,10 @@ write_servers_conf() {
     for ip in $members; do
       echo "server $ip:$PORT $PRIMARY_PARAMS;"
     done
-    for ip in $members; do
-      echo "server $ip:$PORT $BACKUP_PARAMS;"
+    for _ in $(seq "$BACKUP_COPIES"); do
+      for ip in $members; do
+        echo "server $ip:$PORT $BACKUP_PARAMS;"
+      done
     done
   } >"$SERVERS_CONF.next"
   mv "$SERVERS_CONF.next" "$SERVERS_CONF"
