@@ -74,7 +74,7 @@ docker: ## Docker engine running, base images present (stand-ins built only if p
 	bash deploy/install-docker.sh
 	bash deploy/offline-images.sh
 
-up: ## Build and start one replica per core (REPLICAS) behind nginx on localhost:8080 (HTTP_PORT); MODE=queue: api, Redis, workers; MONITORING=1 adds Prometheus
+up: ## Build and start 3 replicas (REPLICAS) behind nginx on localhost:8080 (HTTP_PORT); MODE=queue: api, Redis, workers; MONITORING=1 adds Prometheus
 	bash deploy/up.sh
 
 # The queue and monitoring profiles' containers go too, whichever ran; Redis's volume stays.

@@ -6,9 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mode=${MODE:-inline}
-# One replica per core: each is limited to one CPU (SERVICE_CPUS), so a third replica on two cores would only
-# make three flips share two cores and finish later (`make bench` measured first reply at 2.3 T that way).
-replicas=${REPLICAS:-$(nproc)}
+# Three replicas, whatever the cores: one replica has one PM2 worker (SERVICE_CPUS=1), and while that worker
+# restarts its port is closed (node's cluster primary closes the listening socket with its last worker), so
+# two replicas on a 2-core host both refused connections at once in the crash run (1,444 of 3,409 failed); a
+# third costs nothing on /cpu (`make bench-stack-factors`) and is the headroom. See the README's process table.
+replicas=${REPLICAS:-3}
 port=${HTTP_PORT:-8080}
 compose() { bash deploy/compose.sh "$@"; }
 

@@ -36,9 +36,8 @@ export interface Mode {
   start(env: Record<string, string>, options?: { monitoring?: boolean }): Promise<RunningMode>;
 }
 
-// As `make up`: one replica per core, each limited to one CPU (SERVICE_CPUS), so the replicas' quotas add up to
-// the machine instead of oversubscribing it.
-const STACK_REPLICAS = availableParallelism();
+// As `make up`.
+const STACK_REPLICAS = 3;
 const workers = (): number => Number(process.env.WEB_CONCURRENCY) || availableParallelism();
 
 function fromServed(served: ServedProcess, cleanup = (): void => {}): RunningMode {
