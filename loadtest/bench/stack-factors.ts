@@ -64,10 +64,9 @@ const clusterVariant: Variant = {
   url: async (running) => `${running.baseUrl}/cpu`,
   async parts(running) {
     const [primary] = running.roots();
-    return {
-      workers: sumOf(childrenOf(primary!).map(processTreeOf)),
-      balancer: () => processTreeOf(primary!)() - sumOf(childrenOf(primary!).map(processTreeOf))(),
-    };
+    const workers = sumOf(childrenOf(primary!).map(processTreeOf));
+    const tree = processTreeOf(primary!);
+    return { workers, balancer: () => tree() - workers() };
   },
 };
 

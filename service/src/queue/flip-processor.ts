@@ -5,7 +5,7 @@ import { servedBy } from '../http/identity';
 import type { Logger } from '../observability/logger';
 import { jobFailure } from './job-failure';
 import { inputKey, resultKey, type FlipJobData, type FlipJobResult } from './job-wire';
-import { replaceInputWithResult } from './result-write';
+import { resultWrite } from './result-write';
 
 /**
  * What a worker process does with each flip job: read the input image from Redis, run the flip engine until
@@ -13,6 +13,7 @@ import { replaceInputWithResult } from './result-write';
  * job ends here; a job whose worker dies keeps it for the re-run.
  */
 export function flipProcessor(runner: FlipRunner, redis: Redis, resultTtlS: number, logger: Logger) {
+  const replaceInputWithResult = resultWrite(redis);
   return async (job: Job<FlipJobData, FlipJobResult>): Promise<FlipJobResult> => {
     const id = job.id!;
     const { deadline, mime, axis, quality, maxPixels } = job.data;
@@ -32,14 +33,11 @@ export function flipProcessor(runner: FlipRunner, redis: Redis, resultTtlS: numb
       if (!outcome.ok) throw jobFailure(outcome.code, outcome.message);
       const { output, width, height, timings } = outcome;
       const bytes = Buffer.from(output.buffer, output.byteOffset, output.byteLength);
-      await replaceInputWithResult(
-        redis,
-        { inputKey: inputKey(id), resultKey: resultKey(id) },
-        bytes,
-        resultTtlS,
-      ).catch((error: Error) => {
-        throw jobFailure('queue_unavailable', `Redis could not store the result: ${error.message}`);
-      });
+      await replaceInputWithResult({ inputKey: inputKey(id), resultKey: resultKey(id) }, bytes, resultTtlS).catch(
+        (error: Error) => {
+          throw jobFailure('queue_unavailable', `Redis could not store the result: ${error.message}`);
+        },
+      );
       return { resultKey: resultKey(id), mime, width, height, timings, worker: servedBy };
     } finally {
       await redis.del(inputKey(id));

@@ -13,15 +13,18 @@ interface ResultCommands {
   replaceInputWithResult(inputKey: string, resultKey: string, result: Buffer, ttlS: number): Promise<string>;
 }
 
-/** Stores `result` under resultKey for ttlS seconds and removes inputKey, atomically. */
-export function replaceInputWithResult(
-  redis: Redis,
+export type ResultWrite = (
   keys: { inputKey: string; resultKey: string },
   result: Buffer,
   ttlS: number,
-): Promise<string> {
-  if (!('replaceInputWithResult' in redis)) {
-    redis.defineCommand('replaceInputWithResult', { numberOfKeys: 2, lua: replaceScript });
-  }
-  return (redis as Redis & ResultCommands).replaceInputWithResult(keys.inputKey, keys.resultKey, result, ttlS);
+) => Promise<string>;
+
+/**
+ * Defines the script on this connection (once, where the connection is set up) and returns what stores `result`
+ * under resultKey for ttlS seconds and removes inputKey, atomically.
+ */
+export function resultWrite(redis: Redis): ResultWrite {
+  redis.defineCommand('replaceInputWithResult', { numberOfKeys: 2, lua: replaceScript });
+  const commands = redis as Redis & ResultCommands;
+  return ({ inputKey, resultKey }, result, ttlS) => commands.replaceInputWithResult(inputKey, resultKey, result, ttlS);
 }

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { startRedis, type RedisServer } from '../../../test/support/redis-server';
-import { replaceInputWithResult } from '../../src/queue/result-write';
+import { resultWrite } from '../../src/queue/result-write';
 
-describe('replaceInputWithResult (a real redis-server at maxmemory)', () => {
+describe('resultWrite (a real redis-server at maxmemory)', () => {
   let server: RedisServer;
   let redis: Redis;
   before(async () => {
@@ -36,7 +36,7 @@ describe('replaceInputWithResult (a real redis-server at maxmemory)', () => {
     await redis.del('input:1');
     await assert.rejects(redis.set('result:1', result), /OOM/);
 
-    assert.equal(await replaceInputWithResult(redis, { inputKey: 'input:0', resultKey: 'result:0' }, result, 60), 'OK');
+    assert.equal(await resultWrite(redis)({ inputKey: 'input:0', resultKey: 'result:0' }, result, 60), 'OK');
     assert.equal(await redis.exists('input:0'), 0);
     assert.deepEqual(await redis.getBuffer('result:0'), result);
     const ttl = await redis.ttl('result:0');
