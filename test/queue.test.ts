@@ -122,15 +122,15 @@ test('a full Redis (maxmemory, noeviction) refuses new jobs with 503 queue_unava
 });
 
 test('deadline: FLIP_TIMEOUT_MS from arrival, 504 job_timeout on /flip and failed with job_timeout on /jobs', async (t) => {
-  // A decode runs at most FLIP_DECODE_BUDGET_MS (1.5 s), so the first job (about 6 s of work) ends there as 422;
-  // the flip that waited behind it starts then and meets its deadline (2.5 s from arrival) a second into its run.
-  // A second of slack for a slow pickup on a loaded machine keeps one outcome from turning into the other.
+  // The first job (a second or more of work) ends at FLIP_DECODE_BUDGET_MS (0.6 s) as 422. The flip that waited
+  // behind it starts then and meets its deadline (0.9 s from arrival) before its own budget would end it (1.2 s
+  // after the first started): a deadline between one and two budgets, with 0.3 s for the first job's pickup and for
+  // the flip's arrival after the first started, whatever the machine's speed.
   const deployment = await deploy(t, {
     workers: 1,
-    env: { FLIP_TIMEOUT_MS: '2500', FLIP_DECODE_BUDGET_MS: '1500' },
+    env: { FLIP_TIMEOUT_MS: '900', FLIP_DECODE_BUDGET_MS: '600' },
   });
   const url = deployment.apis[0]!.url;
-  // Small on the wire (Redis carries it twice), about 6 s of PNG decode and deflate for Jimp.
   const overBudgetImage = await slowSmallPng();
   const first = await submitJob(url, overBudgetImage, 'image/png');
   await waitForJobStart(deployment);

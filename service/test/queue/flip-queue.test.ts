@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { slowImage, slowImageLimits, waitForGauge } from '../support/flip-jobs';
+import { slowImage, slowImageLimits, slowSmallPng, waitForGauge } from '../support/flip-jobs';
 import { bmpImage } from '../../../test/support/bmp-image';
 import { encode, pattern } from '../support/images';
 import { loadConfig } from '../../src/config';
@@ -80,8 +80,8 @@ describe('flip queue', () => {
   });
 
   it('ends a job over FLIP_DECODE_BUDGET_MS with 422, replaces the thread, and the next job works', async () => {
-    const service = await start({ FLIP_DECODE_BUDGET_MS: '1000' });
-    const overBudget = await flip(service, bmpImage(5000, 5000), 'image/bmp');
+    const service = await start({ FLIP_DECODE_BUDGET_MS: '500' });
+    const overBudget = await flip(service, await slowSmallPng(), 'image/png');
     assert.equal(overBudget.status, 422);
     assert.equal(JSON.parse(overBudget.body).error.code, 'image_too_complex');
     const next = await flip(service, await encode(pattern(16, 16), 'image/png'), 'image/png');
@@ -89,14 +89,12 @@ describe('flip queue', () => {
   });
 
   it('answers 504 when a job runs past FLIP_TIMEOUT_MS, replaces the thread, and the next job works', async () => {
-    // The first job (about 3 s of work) holds the thread for its budget (1.5 s); the second starts then and meets
-    // its deadline (2.5 s from arrival) a second into its own run. A second of slack for a slow start on a loaded
-    // machine keeps the first from meeting its deadline before its budget.
-    const service = await start({ FLIP_TIMEOUT_MS: '2500', FLIP_DECODE_BUDGET_MS: '1500', FLIP_QUEUE_MAX: '2' });
-    const [first, timedOut] = await Promise.all([
-      flip(service, bmpImage(5000, 5000), 'image/bmp'),
-      flip(service, bmpImage(5000, 5000), 'image/bmp'),
-    ]);
+    // The first job (a second or more of work) holds the thread for its budget (0.5 s) and ends as 422. The second
+    // starts then and meets its deadline (0.75 s from arrival) before its own budget would end it (at 1 s): a
+    // deadline between one and two budgets, a quarter second from each, whatever the machine's speed.
+    const service = await start({ FLIP_TIMEOUT_MS: '750', FLIP_DECODE_BUDGET_MS: '500', FLIP_QUEUE_MAX: '2' });
+    const image = await slowSmallPng();
+    const [first, timedOut] = await Promise.all([flip(service, image, 'image/png'), flip(service, image, 'image/png')]);
     assert.deepEqual([first.status, timedOut.status], [422, 504]);
     assert.equal(JSON.parse(timedOut.body).error.code, 'job_timeout');
     const next = await flip(service, await encode(pattern(16, 16), 'image/png'), 'image/png');
