@@ -214,8 +214,8 @@ test('a replica whose process dies is restarted by the restart policy', async ()
 });
 
 test('`compose stop` during a flip lets the flip finish', async (t) => {
-  // 36 megapixels of PNG (under 0.5 MB on the wire): about 6 s of decode and deflate for Jimp, long enough for
-  // the in-flight probe below, which asks each replica through `docker exec`.
+  // Small on the wire, seconds of work for Jimp: long enough for the in-flight probe below, which asks each
+  // replica through `docker exec`.
   const slowImage = await slowSmallPng();
   const flip = fetch(`${baseUrl}/flip`, flipRequest(slowImage, 'image/png')).then(async (response) => ({
     status: response.status,

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
-import { slowSmallPng } from '../service/test/support/flip-jobs';
+import { slowSmallPng, slowSmallPngSide } from '../service/test/support/flip-jobs';
 import { submitJob, untilFinished } from '../service/test/support/jobs-client';
 import { docker } from './support/compose';
 import { freePort } from './support/free-port';
@@ -30,7 +30,7 @@ after(async () => {
 });
 
 test('a flip job whose worker node dies mid-flip completes on another node', { timeout: 300_000 }, async (t) => {
-  // 36 megapixels of PNG, small on the wire: seconds of work for Jimp, time enough to kill its node.
+  // Small on the wire, seconds of work for Jimp: time enough to kill its node.
   const image = await slowSmallPng();
   const { response, json } = await submitJob(baseUrl, image, 'image/png');
   assert.equal(response.status, 202, JSON.stringify(json));
@@ -71,5 +71,5 @@ test('a flip job whose worker node dies mid-flip completes on another node', { t
   assert.equal(result.status, 200);
   assert.equal(result.headers.get('content-type'), 'image/png');
   const { width, height } = await sharp(Buffer.from(await result.arrayBuffer())).metadata();
-  assert.deepEqual([width, height], [6000, 6000]);
+  assert.deepEqual([width, height], [slowSmallPngSide, slowSmallPngSide]);
 });
