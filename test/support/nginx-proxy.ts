@@ -1,10 +1,8 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { freePort } from './free-port';
+import { runNginx } from './nginx-process';
 import { waitForHttp } from './wait-for-http';
 
 // Attempts nginx makes per request: the first plus retries.
@@ -95,25 +93,10 @@ function parseAccessLog(text: string): NginxRequest[] {
 
 /** Debian's nginx on 127.0.0.1 with a generated config in a temp dir, in front of upstreamPort; stopped after the test. */
 export async function startNginx(t: TestContext, upstreamPort: number): Promise<NginxProxy> {
-  const dir = await mkdtemp(join(tmpdir(), 'flipstack-nginx-'));
-  // Started as root, nginx's workers run as an unprivileged user: they must reach the body temp dirs inside.
-  await chmod(dir, 0o755);
   const port = await freePort();
-  await writeFile(join(dir, 'nginx.conf'), nginxConfig(dir, port, upstreamPort));
-  const nginx = spawn(
-    'nginx',
-    ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log'), '-g', 'daemon off;'],
-    {
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
+  const dir = await runNginx(t, 'flipstack-nginx', (dir) =>
+    writeFile(join(dir, 'nginx.conf'), nginxConfig(dir, port, upstreamPort)),
   );
-  t.after(async () => {
-    if (nginx.exitCode === null) {
-      nginx.kill('SIGQUIT');
-      await once(nginx, 'exit');
-    }
-    await rm(dir, { recursive: true, force: true });
-  });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/healthz`);
   return {
