@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import type { LoadReport } from './steady-load';
 
 export interface LoadOptions {
   baseUrl: string;
@@ -16,15 +17,12 @@ export interface LoadOptions {
   requestTimeoutMs: number;
 }
 
-export interface LoadResult {
-  requests: number;
-  /** Requests that did not answer 200: other statuses, resets, timeouts. */
-  failures: number;
-  statuses: Record<string, number>;
-  failureSamples: string[];
+/** steadyLoad's report, as JSON. */
+export type LoadResult = Pick<LoadReport, 'sent' | 'failed' | 'resent' | 'failures'> & {
   /** Distinct X-Served-By values (hostname/pid): which worker processes answered. */
-  servedBy: string[];
-}
+  processes: string[];
+  statuses: Record<string, number>;
+};
 
 export interface LoadRun {
   /** Settles with the counts once the duration is over or stop() was called. */
@@ -33,7 +31,7 @@ export interface LoadRun {
   stop(): Promise<LoadResult>;
 }
 
-/** Starts load-loop.ts in a second process. */
+/** Starts steadyLoad (load-loop.ts) in a second process. */
 export function startLoad(t: TestContext, options: LoadOptions): LoadRun {
   const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'load-loop.ts'), JSON.stringify(options)], {
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -17,24 +17,39 @@ export interface LoadReport {
   firstSeen: Map<string, number>;
   /** X-Served-By hostname → how many answers it gave. */
   answers: Map<string, number>;
+  /** Every X-Served-By value (hostname/pid): which worker processes answered. */
+  processes: Set<string>;
+  /** HTTP status → how many answers had it. */
+  statuses: Map<number, number>;
 }
 
 export interface SteadyLoad {
   readonly report: LoadReport;
+  /** Resolves once the load has ended, by stop() or by its bounds, and every request in flight has finished. */
+  readonly finished: Promise<LoadReport>;
   /** Stops the workers and resolves once every request in flight has finished. */
   stop(): Promise<LoadReport>;
 }
 
 /**
  * A few closed-loop workers sending requests until stopped, bounded by maxRequests and maxDurationMs whatever
- * happens. Any network error or non-2xx answer is a failure.
+ * happens, each request by requestTimeoutMs. Any network error, timeout or non-2xx answer is a failure.
  */
 export function steadyLoad(
   baseUrl: string,
   requests: LoadRequest[],
-  { concurrency = 4, pauseMs = 20, maxRequests = 20_000, maxDurationMs = 120_000 } = {},
+  { concurrency = 4, pauseMs = 20, maxRequests = 20_000, maxDurationMs = 120_000, requestTimeoutMs = 60_000 } = {},
 ): SteadyLoad {
-  const report: LoadReport = { sent: 0, failed: 0, resent: 0, failures: [], firstSeen: new Map(), answers: new Map() };
+  const report: LoadReport = {
+    sent: 0,
+    failed: 0,
+    resent: 0,
+    failures: [],
+    firstSeen: new Map(),
+    answers: new Map(),
+    processes: new Set(),
+    statuses: new Map(),
+  };
   const deadline = Date.now() + maxDurationMs;
   let stopped = false;
 
@@ -48,10 +63,17 @@ export function steadyLoad(
       const { path, init } = requests[i % requests.length]!;
       report.sent++;
       try {
-        const response = await fetchResendingOnClose(baseUrl + path, init, report);
+        const response = await fetchResendingOnClose(
+          baseUrl + path,
+          { ...init, signal: AbortSignal.timeout(requestTimeoutMs) },
+          report,
+        );
         const body = await response.text();
+        report.statuses.set(response.status, (report.statuses.get(response.status) ?? 0) + 1);
         if (!response.ok) fail(`${init?.method ?? 'GET'} ${path}: ${response.status} ${body.slice(0, 200)}`);
-        const hostname = response.headers.get('x-served-by')?.split('/')[0];
+        const servedBy = response.headers.get('x-served-by');
+        if (servedBy) report.processes.add(servedBy);
+        const hostname = servedBy?.split('/')[0];
         if (hostname) {
           if (!report.firstSeen.has(hostname)) report.firstSeen.set(hostname, Date.now());
           report.answers.set(hostname, (report.answers.get(hostname) ?? 0) + 1);
@@ -63,13 +85,13 @@ export function steadyLoad(
     }
   };
 
-  const workers = Array.from({ length: concurrency }, (_, n) => worker(n));
+  const finished = Promise.all(Array.from({ length: concurrency }, (_, n) => worker(n))).then(() => report);
   return {
     report,
-    async stop() {
+    finished,
+    stop() {
       stopped = true;
-      await Promise.all(workers);
-      return report;
+      return finished;
     },
   };
 }
