@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { servingPids } from '../../test/support/get-text';
-import { getText, postSlowFlip, slowImageLimits, waitForGauge } from './support/flip-jobs';
+import { getText, postSlowFlip, waitForGauge } from './support/flip-jobs';
 import { disposeService, leftoverFiles, startService, type ServiceProcess } from './support/server-process';
 
 function listeningPids(service: ServiceProcess): number[] {
@@ -48,7 +48,7 @@ describe('cluster runner', () => {
   });
 
   it('on SIGTERM lets the in-flight flip finish, stops every worker and exits 0', async () => {
-    const service = await start(slowImageLimits);
+    const service = await start({});
     const flip = postSlowFlip(service);
     await waitForGauge(service, 'flip_jobs_in_flight', 1);
     service.child.kill('SIGTERM');

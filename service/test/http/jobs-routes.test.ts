@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { errorCode, jobView, submitJob, untilFinished } from '../support/jobs-client';
-import { slowImage, slowImageLimits } from '../support/flip-jobs';
+import { slowSmallPng } from '../support/flip-jobs';
 import { decode, difference, encode, flipExpected, pattern, pngHeaderOnly } from '../support/images';
 import { startQueueDeployment, waitForJobStart, type QueueDeployment } from '../support/queue-deployment';
 import { disposeService, startService, type ServiceProcess } from '../support/server-process';
@@ -10,7 +10,7 @@ describe('the /jobs API (FLIP_MODE=queue)', () => {
   let deployment: QueueDeployment;
   let url: string;
   before(async () => {
-    deployment = await startQueueDeployment({ env: slowImageLimits });
+    deployment = await startQueueDeployment();
     url = deployment.apis[0]!.url;
   });
   after(() => deployment?.dispose());
@@ -39,7 +39,7 @@ describe('the /jobs API (FLIP_MODE=queue)', () => {
   });
 
   it('reports queue positions and answers 409 not_ready until a job is done', async () => {
-    const running = await submitJob(url, slowImage, 'image/bmp');
+    const running = await submitJob(url, await slowSmallPng(), 'image/png');
     await waitForJobStart(deployment, running.json.id!);
     assert.equal((await jobView(url, running.json.id!)).status, 'active');
     const small = await encode(pattern(8, 8), 'image/png');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { slowImage, slowImageLimits, slowSmallPng, waitForGauge } from '../support/flip-jobs';
+import { slowSmallPng, waitForGauge } from '../support/flip-jobs';
 import { bmpImage } from '../../../test/support/bmp-image';
 import { encode, pattern } from '../support/images';
 import { loadConfig } from '../../src/config';
@@ -25,14 +25,14 @@ describe('flip queue', () => {
   const services: ServiceProcess[] = [];
   after(() => Promise.all(services.map(disposeService)));
   const start = async (env: Record<string, string>) => {
-    const service = await startService({ ...slowImageLimits, ...env });
+    const service = await startService(env);
     services.push(service);
     return service;
   };
 
   it('keeps /healthz and /metrics answering while a long flip runs', async () => {
     const service = await start({});
-    const slow = flip(service, slowImage, 'image/bmp');
+    const slow = flip(service, await slowSmallPng(), 'image/png');
     await waitForGauge(service, 'flip_jobs_in_flight', 1);
     const health = await fetch(`${service.url}/healthz`);
     const healthAt = order++;
@@ -46,7 +46,7 @@ describe('flip queue', () => {
     const service = await start({});
     const { queueMax } = loadConfig({}).flip;
     const small = await encode(pattern(8, 8), 'image/png');
-    const running = flip(service, slowImage, 'image/bmp');
+    const running = flip(service, await slowSmallPng(), 'image/png');
     await waitForGauge(service, 'flip_jobs_in_flight', 1);
     const queued = Array.from({ length: queueMax }, () => flip(service, small, 'image/png'));
     await waitForGauge(service, 'flip_queue_depth', queueMax);
@@ -65,7 +65,7 @@ describe('flip queue', () => {
 
   it('replies in arrival order within one process (FIFO), a small job not overtaking a big one', async () => {
     const service = await start({ FLIP_QUEUE_MAX: '4' });
-    const big = flip(service, slowImage, 'image/bmp');
+    const big = flip(service, await slowSmallPng(), 'image/png');
     await waitForGauge(service, 'flip_jobs_in_flight', 1);
     const bigToo = flip(service, bmpImage(1500, 1500), 'image/bmp');
     await waitForGauge(service, 'flip_queue_depth', 1);

@@ -1,15 +1,9 @@
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { bmpImage } from '../../../test/support/bmp-image';
 import { getText } from '../../../test/support/get-text';
 import type { ServiceProcess } from './server-process';
 
 export { getText };
-
-// A 3000x3000 BMP (27 MB) takes Jimp seconds to decode and re-encode: long enough to observe a job while it
-// runs, whatever the machine. Tests built on it assert order, never durations.
-export const slowImage = bmpImage(3000, 3000);
-export const slowImageLimits = { FLIP_MAX_BYTES: String(128 * 1024 * 1024) };
 
 /** The side of slowSmallPng: its pixel count is just under the default FLIP_MAX_PIXELS. */
 export const slowSmallPngSide = 6300;
@@ -26,8 +20,17 @@ export function slowSmallPng(): Promise<Buffer> {
     .toBuffer();
 }
 
-export function postSlowFlip(service: ServiceProcess): Promise<Response> {
-  return fetch(`${service.url}/flip`, { method: 'POST', headers: { 'content-type': 'image/bmp' }, body: slowImage });
+/** Asserts a reply carries the flipped slowSmallPng: a PNG of the same size, whole. */
+export async function assertSlowSmallPngReply(response: Response): Promise<void> {
+  assert.equal(response.status, 200, await response.clone().text());
+  assert.equal(response.headers.get('content-type'), 'image/png');
+  const { width, height } = await sharp(Buffer.from(await response.arrayBuffer())).metadata();
+  assert.deepEqual([width, height], [slowSmallPngSide, slowSmallPngSide]);
+}
+
+export async function postSlowFlip(service: ServiceProcess): Promise<Response> {
+  const body = await slowSmallPng();
+  return fetch(`${service.url}/flip`, { method: 'POST', headers: { 'content-type': 'image/png' }, body });
 }
 
 /** Polls /metrics until some process reports the gauge at the value: how tests know a job is running or queued. */
