@@ -230,6 +230,16 @@ test('Redis restart under load: 503 while it is down, both roles reconnect, no a
   assert.equal((await untilFinished(url, after.json.id!)).status, 'completed');
 });
 
+test('a /flip whose job runs through a Redis outage gets its image once Redis is back', async (t) => {
+  const deployment = await deploy(t, { workers: 1 });
+  const flip = postFlip(deployment.apis[0]!.url, await slowSmallPng(), 'image/png');
+  await waitForJobStart(deployment);
+  await deployment.redis.stop();
+  await sleep(3000);
+  await deployment.redis.start();
+  await assertSlowSmallPngReply(await flip);
+});
+
 test('graceful stop: a worker finishes its flip before exiting, an api still answers the /flip it waits on', async (t) => {
   const deployment = await deploy(t, { workers: 1 });
   const api = deployment.apis[0]!;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import { ReplyError, type Redis } from 'ioredis';
 import type { Config, JobsConfig } from '../config';
@@ -36,6 +37,9 @@ type FlipJob = Job<FlipJobData, FlipJobResult>;
 // An input outlives its job's deadline a little, so a worker that takes the job at the last moment still
 // finds it; the job's end removes it sooner.
 const INPUT_GRACE_MS = 10_000;
+
+// How often an accepted job's wait tries Redis again during an outage.
+const OUTAGE_RETRY_MS = 250;
 
 const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : null);
 
@@ -127,21 +131,10 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
     const { id, deadline } = await this.submit(task);
     this.mine.set(id, 'waiting');
     try {
-      const job = await unavailableOnRedisError(this.redis, () => this.queue.getJob(id));
-      if (job === undefined) throw new HttpError('internal', 'The job vanished from the queue.');
-      let result: FlipJobResult;
-      try {
-        result = await job.waitUntilFinished(this.events, Math.max(1, deadline - Date.now()));
-      } catch (error) {
-        if (Date.now() >= deadline) {
-          this.emit('refused', 'job_timeout');
-          throw new HttpError('job_timeout');
-        }
-        // Not the job's own failure: the wait itself lost Redis.
-        if (!this.ready) throw new HttpError('queue_unavailable', undefined, { 'Retry-After': '1' });
-        throw failureToHttpError((error as Error).message);
-      }
-      const output = await unavailableOnRedisError(this.redis, () => this.redis.getdelBuffer(result.resultKey));
+      const result = await this.untilDeadline(deadline, () => this.finished(id, deadline));
+      const output = await this.untilDeadline(deadline, () =>
+        unavailableOnRedisError(this.redis, () => this.redis.getdelBuffer(result.resultKey)),
+      );
       if (output === null) throw new HttpError('internal', 'The job finished but its result is gone.');
       this.emit('ran', 'ok', result.timings.totalMs);
       return {
@@ -158,6 +151,38 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
       throw error;
     } finally {
       this.mine.delete(id);
+    }
+  }
+
+  /** An accepted job's result, once it has finished; its own failure as its HttpError. */
+  private async finished(id: string, deadline: number): Promise<FlipJobResult> {
+    const job = await unavailableOnRedisError(this.redis, () => this.queue.getJob(id));
+    if (job === undefined) throw new HttpError('internal', 'The job vanished from the queue.');
+    try {
+      return await job.waitUntilFinished(this.events, Math.max(1, deadline - Date.now()));
+    } catch (error) {
+      // Not the job's own failure: the wait itself lost Redis.
+      if (isRedisFailure(error, this.redis)) throw new HttpError('queue_unavailable');
+      throw failureToHttpError((error as Error).message);
+    }
+  }
+
+  /**
+   * Runs a step of an accepted job's wait again while Redis is unavailable, until the job's deadline (then 504).
+   * The job is safe in Redis (AOF): its client gets the image once Redis is back, not a 503 for accepted work.
+   */
+  private async untilDeadline<T>(deadline: number, step: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await step();
+      } catch (error) {
+        if (Date.now() >= deadline) {
+          this.emit('refused', 'job_timeout');
+          throw new HttpError('job_timeout');
+        }
+        if (!(error instanceof HttpError && error.code === 'queue_unavailable')) throw error;
+        await sleep(Math.min(OUTAGE_RETRY_MS, deadline - Date.now()));
+      }
     }
   }
 
