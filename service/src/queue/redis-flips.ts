@@ -53,6 +53,8 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
   private readonly queue: Queue<FlipJobData, FlipJobResult>;
   // One QueueEvents per process: every waiting request listens on it for its own job's end.
   private readonly events: QueueEvents;
+  // QueueEvents reads on a duplicate of the connection it is given and closes only that duplicate.
+  private readonly eventsConnection: Redis;
   private readonly admission: Admission;
   private readonly mine = new Map<string, 'waiting' | 'active'>();
   // Moving average of a job's run time, from the workers' reports, for Retry-After.
@@ -71,7 +73,8 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
       defaultJobOptions: { attempts: 1, removeOnComplete: finished, removeOnFail: finished },
     });
     this.admission = new Admission(this.redis, this.queue, flip.queueMax);
-    this.events = new QueueEvents(FLIP_QUEUE_NAME, { connection: patientRedis(jobs.redisUrl) });
+    this.eventsConnection = patientRedis(jobs.redisUrl);
+    this.events = new QueueEvents(FLIP_QUEUE_NAME, { connection: this.eventsConnection });
     const warn = (error: Error) => logger.warn({ err: error.message }, 'redis');
     this.redis.on('error', warn);
     this.queue.on('error', warn);
@@ -132,6 +135,7 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
     this.mine.set(id, 'waiting');
     try {
       const result = await this.untilDeadline(deadline, () => this.finished(id, deadline));
+      if (result instanceof HttpError) throw result;
       const output = await this.untilDeadline(deadline, () =>
         unavailableOnRedisError(this.redis, () => this.redis.getdelBuffer(result.resultKey)),
       );
@@ -154,16 +158,21 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
     }
   }
 
-  /** An accepted job's result, once it has finished; its own failure as its HttpError. */
-  private async finished(id: string, deadline: number): Promise<FlipJobResult> {
+  /**
+   * An accepted job's result once it has finished, or its own failure as an HttpError value: returned, not
+   * thrown, so that a job that failed with queue_unavailable (its worker could not store the result) is never
+   * taken for an outage and waited on again.
+   */
+  private async finished(id: string, deadline: number): Promise<FlipJobResult | HttpError> {
     const job = await unavailableOnRedisError(this.redis, () => this.queue.getJob(id));
     if (job === undefined) throw new HttpError('internal', 'The job vanished from the queue.');
     try {
       return await job.waitUntilFinished(this.events, Math.max(1, deadline - Date.now()));
     } catch (error) {
-      // Not the job's own failure: the wait itself lost Redis.
+      // The wait itself lost Redis, or ran out at the deadline: untilDeadline tells which.
       if (isRedisFailure(error, this.redis)) throw new HttpError('queue_unavailable');
-      throw failureToHttpError((error as Error).message);
+      if (Date.now() >= deadline) throw error;
+      return failureToHttpError((error as Error).message);
     }
   }
 
@@ -245,6 +254,7 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
   async close(): Promise<void> {
     await Promise.allSettled([this.events.close(), this.queue.close()]);
     this.redis.disconnect();
+    this.eventsConnection.disconnect();
   }
 }
 
