@@ -1,36 +1,19 @@
 // CPU seconds spent by each part of a deployment, read from /proc and from the containers' cgroups (Linux,
 // cgroup v1 or v2). A reading is cumulative; the difference of two readings is what a part spent between them.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { processTree } from './process-tree';
+import { livePids, processTree, procStat, readOrEmpty } from './process-tree';
 
 /** Cumulative CPU seconds of one part of the machine. */
 export type CpuReading = () => number;
 
 const clockTicks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
 
-function readOrEmpty(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return ''; // gone between listing and reading
-  }
-}
-
 /** Command name and user + system seconds of a process, its waited-for children included. */
 function processStat(pid: number): { comm: string; seconds: number } | undefined {
-  const stat = readOrEmpty(`/proc/${pid}/stat`);
-  if (!stat) return undefined;
-  // Fields after the parenthesised name: state is [0], utime/stime/cutime/cstime are [11..14].
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
-  return { comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), seconds: ticks / clockTicks };
-}
-
-function livePids(): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .map(Number);
+  const stat = procStat(pid);
+  if (stat === undefined) return undefined;
+  const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(stat.fields[i]), 0);
+  return { comm: stat.comm, seconds: ticks / clockTicks };
 }
 
 /** The machine's busy time over all cores (everything but idle and I/O wait), from /proc/stat. */

@@ -117,7 +117,7 @@ async function startComposeMode(
   composeEnv: Record<string, string>,
   bringUp: (stack: ComposeStack) => Promise<void>,
   servers: number,
-  monitoring: boolean,
+  { monitoring = true }: { monitoring?: boolean } = {},
 ): Promise<RunningMode> {
   const port = await freePort();
   const prometheusPort = await freePort();
@@ -178,7 +178,7 @@ export function composeStackMode(replicas: number): Mode {
     flipSlots: replicas,
     servers: replicas, // at least one process per replica
     unavailable: composeUnavailable,
-    start: (env, { monitoring = true } = {}) =>
+    start: (env, options) =>
       startComposeMode(
         env,
         {},
@@ -187,7 +187,7 @@ export function composeStackMode(replicas: number): Mode {
           await stack.waitForHealthy(replicas, 180_000);
         },
         replicas,
-        monitoring,
+        options,
       ),
   };
 }
@@ -205,7 +205,7 @@ const stackQueue: Mode = {
   flipSlots: queueWorkers,
   servers: QUEUE_API_REPLICAS, // the api replicas answer; the workers only flip
   unavailable: composeUnavailable,
-  start: (env, { monitoring = true } = {}) =>
+  start: (env, options) =>
     startComposeMode(
       env,
       { COMPOSE_PROFILES: 'queue', UPSTREAM_HOST: 'api' },
@@ -219,7 +219,7 @@ const stackQueue: Mode = {
         await stack.waitForHealthy(queueWorkers, 180_000, 'worker');
       },
       QUEUE_API_REPLICAS,
-      monitoring,
+      options,
     ),
 };
 

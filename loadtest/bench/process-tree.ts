@@ -1,29 +1,43 @@
-// Process trees from /proc (Linux): the serving processes of a mode are a root process (server,
-// cluster primary, PM2 daemon, container init) and everything it forked.
+// Processes from /proc (Linux): their stat lines, and process trees: the serving processes of a mode are a root
+// process (server, cluster primary, PM2 daemon, container init) and everything it forked.
 import { readdirSync, readFileSync } from 'node:fs';
 
-function readOrEmpty(path: string): string {
+/** A file's text, or '' when it is gone: a process may exit between listing and reading. */
+export function readOrEmpty(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch {
-    return ''; // the process exited between listing and reading
+    return '';
   }
 }
 
-function parentOf(pid: number): number | undefined {
-  // The command name (field 2) is parenthesised and may contain spaces; the ppid follows ") <state> ".
+/** The pids of the living processes. */
+export function livePids(): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number);
+}
+
+/**
+ * A process's command name and the fields of /proc/<pid>/stat after it (state is [0], the ppid [1],
+ * utime/stime/cutime/cstime [11..14]); undefined once it is gone. The name is parenthesised and may contain
+ * spaces, so the fields start after its last ')'.
+ */
+export function procStat(pid: number): { comm: string; fields: string[] } | undefined {
   const stat = readOrEmpty(`/proc/${pid}/stat`);
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return fields.length > 1 ? Number(fields[1]) : undefined;
+  if (!stat) return undefined;
+  return {
+    comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+    fields: stat.slice(stat.lastIndexOf(')') + 2).split(' '),
+  };
 }
 
 function childrenByParent(): Map<number, number[]> {
   const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    const parent = parentOf(pid);
-    if (parent === undefined) continue;
+  for (const pid of livePids()) {
+    const stat = procStat(pid);
+    if (stat === undefined) continue;
+    const parent = Number(stat.fields[1]);
     children.set(parent, [...(children.get(parent) ?? []), pid]);
   }
   return children;

@@ -85,10 +85,11 @@ async function stackParts(running: RunningMode): Promise<Partial<Record<Part, Cp
   const daemons = inits.flatMap(childrenOf);
   const workers = sumOf(daemons.flatMap(childrenOf).map(processTreeOf));
   const trees = sumOf(inits.map(processTreeOf));
+  const containers = sumOf(inits.map(containerOf));
   return {
     workers,
     balancer: () => trees() - workers(),
-    'health checks': () => sumOf(inits.map(containerOf))() - trees(),
+    'health checks': () => containers() - trees(),
     nginx: sumOf((await mainPids(running, 'nginx')).map(containerOf)),
     'docker-proxy': processesNamed(/^docker-proxy$/),
     'docker engine': processesNamed(/^(dockerd|containerd|containerd-shim)/),
