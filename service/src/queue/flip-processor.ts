@@ -39,8 +39,10 @@ export function flipProcessor(runner: FlipRunner, redis: Redis, resultTtlS: numb
         },
       );
       return { resultKey: resultKey(id), mime, width, height, timings, worker: servedBy };
-    } finally {
+    } catch (error) {
+      // A failed job's input goes here; a completed one's went with the write of its result.
       await redis.del(inputKey(id));
+      throw error;
     }
   };
 }
