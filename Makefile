@@ -54,7 +54,7 @@ test-queue: build ## Queue mode with real Redis and processes: FIFO, admission, 
 k6: ## k6 (pinned, built from its Go module into .cache/bin unless on PATH) and ab
 	bash deploy/install-k6.sh
 
-test-loadtest: build k6 ## k6 smoke runs of loadtest/flip.js, cpu.js, crash.js
+test-loadtest: build k6 docker ## k6 smoke runs of loadtest/flip.js, cpu.js, crash.js; the bench's CPU accounting in a process tree and a container
 	$(NPM) run test:loadtest
 
 test: k6 compose-v2 lint typecheck test-service test-pm2 test-queue test-loadtest test-compose-v2 test-stack test-monitoring test-kubernetes test-swarm ## Everything CI runs
