@@ -29,8 +29,9 @@ readonly SERVERS_CONF=/run/nginx-upstream/servers.conf
 # never marked: when every primary is marked at once (all replicas restarting a worker in the same seconds),
 # nginx tries the backups instead of answering "no live upstreams". Twice, because a try is one peer: with
 # one replica per core, two replicas listed once more would give a request four tries, and in the crash run
-# (every worker exits within 10 s, resetting every connection it holds) 8 % of requests met four resets. A
-# replica's PM2 daemon holds its listening socket while the worker restarts, so trying it again is sound.
+# (every worker exits within 10 s, resetting every connection it holds) 8 % of requests met four resets.
+# Trying a replica again is sound: its port is back as soon as PM2 has restarted the worker (node:cluster's
+# primary closes it only while a replica has no worker at all, the one-worker replica's restart).
 readonly PRIMARY_PARAMS="max_fails=1 fail_timeout=3s"
 readonly BACKUP_PARAMS="max_fails=0 backup"
 readonly BACKUP_COPIES=2
