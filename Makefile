@@ -9,7 +9,7 @@ NPM := npm --no-audit --no-fund
 .PHONY: test-queue
 .PHONY: docker up down scale logs test-stack scale-workers
 .PHONY: compose-v2 test-compose-v2
-.PHONY: swarm-up swarm-down test-swarm k8s-tools test-kubernetes
+.PHONY: swarm-up swarm-down test-swarm k8s-tools test-kubernetes test-monitoring
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -57,7 +57,7 @@ k6: ## k6 (pinned, built from its Go module into .cache/bin unless on PATH) and 
 test-loadtest: build k6 docker ## k6 smoke runs of loadtest/flip.js, cpu.js, crash.js; the bench's CPU accounting in a process tree and a container
 	$(NPM) run test:loadtest
 
-test: k6 compose-v2 lint typecheck test-service test-pm2 test-queue test-loadtest test-compose-v2 test-stack test-monitoring test-kubernetes test-swarm ## Everything CI runs
+test: lint typecheck k6 compose-v2 test-service test-pm2 test-queue test-loadtest test-compose-v2 test-stack test-monitoring test-kubernetes test-swarm ## Everything CI runs
 
 start-standard: build ## One process on PORT (default 3000)
 	$(NPM) run start:standard

@@ -40,7 +40,7 @@ start_engine() {
   log "starting dockerd in the background (log: $logfile)"
   # Published ports through the kernel's NAT instead of a docker-proxy process per port, which copies every
   # byte in user space: half a millisecond of CPU per /cpu request (`make bench-stack-factors`). An engine
-  # started otherwise keeps its own setting; the README says how to change it.
+  # started otherwise keeps its own setting; docs/containers.md says how to change it.
   nohup setsid dockerd --userland-proxy=false >"$logfile" 2>&1 </dev/null &
 }
 

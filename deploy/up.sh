@@ -6,10 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mode=${MODE:-inline}
-# Three replicas, whatever the cores: one replica has one PM2 worker (SERVICE_CPUS=1), and while that worker
-# restarts its port is closed (node's cluster primary closes the listening socket with its last worker), so
+# Three replicas, whatever the cores: one replica has one PM2 instance (SERVICE_CPUS=1), and while that instance
+# restarts its port is closed (node's cluster primary closes the listening socket with its last instance), so
 # two replicas on a 2-core host both refused connections at once in the crash run (1,444 of 3,409 failed); a
-# third costs nothing on /cpu (`make bench-stack-factors`) and is the headroom. See the README's process table.
+# third costs nothing on /cpu (`make bench-stack-factors`) and is the headroom. See docs/containers.md.
 replicas=${REPLICAS:-3}
 port=${HTTP_PORT:-8080}
 compose() { bash deploy/compose.sh "$@"; }
@@ -89,5 +89,5 @@ else
   echo "  make scale N=5 | make logs | make down"
 fi
 if [ "${MONITORING:-0}" = 1 ]; then
-  next "http://127.0.0.1:${PROMETHEUS_PORT:-9090}/graph" "Prometheus (README: Observability)"
+  next "http://127.0.0.1:${PROMETHEUS_PORT:-9090}/graph" "Prometheus (docs/observability.md)"
 fi

@@ -111,5 +111,5 @@ test("a replica's /metrics total equals the sum over its workers", async () => {
   assert.equal(workers.length, WORKERS_PER_REPLICA);
   assert.ok(workers[0]! + workers[1]! > 0, 'the replica served some of the load');
   assert.equal(sample(replica, rootRequests), workers[0]! + workers[1]!);
-  assert.equal(sample(replica, 'metrics_workers_answered'), WORKERS_PER_REPLICA);
+  assert.equal(sample(replica, 'metrics_instances_answered'), WORKERS_PER_REPLICA);
 });

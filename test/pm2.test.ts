@@ -145,7 +145,7 @@ test('/metrics through any PM2 worker counts the whole replica, also while a wor
   for (let i = 0; i < 4; i++) {
     const { body } = await getText(`${url}/metrics`);
     assert.equal(sample(body, rootRequests), requests);
-    assert.equal(sample(body, 'metrics_workers_answered'), 2);
+    assert.equal(sample(body, 'metrics_instances_answered'), 2);
   }
 
   process.kill(victim!.pid, 'SIGKILL');
@@ -163,7 +163,7 @@ test('/metrics through any PM2 worker counts the whole replica, also while a wor
       continue;
     }
     assert.equal(scrape.status, 200);
-    assert.ok([1, 2].includes(sample(scrape.body, 'metrics_workers_answered')));
+    assert.ok([1, 2].includes(sample(scrape.body, 'metrics_instances_answered')));
     assert.ok(Date.now() - started < 3000, `scrape took ${Date.now() - started} ms`);
     answered++;
   }
@@ -173,7 +173,7 @@ test('/metrics through any PM2 worker counts the whole replica, also while a wor
     (ps) => ps.some((p) => p.pm_id === victim!.pm_id && p.pid !== victim!.pid && p.pm2_env.status === 'online'),
     10_000,
   );
-  assert.equal(sample((await getText(`${url}/metrics`)).body, 'metrics_workers_answered'), 2);
+  assert.equal(sample((await getText(`${url}/metrics`)).body, 'metrics_instances_answered'), 2);
 });
 
 test('pm2 reload under steady load: no failed request, and a ~5 s flip in flight completes', async (t) => {
@@ -262,7 +262,7 @@ test('pm2 monit, as a person sees it in a terminal, shows the workers and their 
     /\[ 0\] flipstack/,
     /\[ 1\] flipstack/,
     /flips in flight\s+1\b/,
-    /queue depth\s+0\b/,
+    /flips waiting\s+0\b/,
     /flips per minute/,
     /p95 flip ms/,
     /rejections per minute/,

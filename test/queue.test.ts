@@ -56,8 +56,8 @@ test('one FIFO for the whole deployment: jobs start in the order they were accep
   assert.ok(views.every((view) => view.status === 'completed'));
 });
 
-test('admission: at most FLIP_QUEUE_MAX jobs wait in the whole deployment, then 503 with Retry-After', async (t) => {
-  const deployment = await deploy(t, { apis: 2, workers: 1, env: { FLIP_QUEUE_MAX: '2' } });
+test('admission: at most JOB_QUEUE_MAX jobs wait in the whole deployment, then 503 with Retry-After', async (t) => {
+  const deployment = await deploy(t, { apis: 2, workers: 1, env: { JOB_QUEUE_MAX: '2' } });
   const [a, b] = deployment.apis.map((api) => api.url) as [string, string];
   const running = await submitJob(a, await slowSmallPng(), 'image/png');
   await waitForJobStart(deployment, running.json.id);
@@ -81,9 +81,9 @@ test('admission: at most FLIP_QUEUE_MAX jobs wait in the whole deployment, then 
   for (const { json } of accepted) assert.equal((await untilFinished(a, json.id!)).status, 'completed');
 });
 
-test('admission is atomic: concurrent POSTs on two apis admit exactly FLIP_QUEUE_MAX jobs, the rest 503', async (t) => {
+test('admission is atomic: concurrent POSTs on two apis admit exactly JOB_QUEUE_MAX jobs, the rest 503', async (t) => {
   // No worker: every admitted job keeps waiting, so the bound is the only thing deciding.
-  const deployment = await deploy(t, { apis: 2, workers: 0, env: { FLIP_QUEUE_MAX: '5' } });
+  const deployment = await deploy(t, { apis: 2, workers: 0, env: { JOB_QUEUE_MAX: '5' } });
   const image = await smallPng();
   const answers = await Promise.all(
     Array.from({ length: 40 }, (_, i) => submitJob(deployment.apis[i % 2]!.url, image, 'image/png')),

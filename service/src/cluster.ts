@@ -4,20 +4,20 @@ import { availableCpus } from './process/available-cpus';
 import { loadConfigOrExit } from './config';
 import { createLogger } from './observability/logger';
 
-// The node:cluster baseline the benchmarks compare PM2 against: one server.js worker per available CPU,
-// respawned with backoff when it dies unexpectedly, stopped gracefully on SIGINT/SIGTERM.
+// The node:cluster baseline the benchmarks compare PM2 against: one server.js instance (a cluster worker) per
+// available CPU, respawned with backoff when it dies unexpectedly, stopped gracefully on SIGINT/SIGTERM.
 const RESTART_DELAY_MS = 100;
 const RESTART_DELAY_MAX_MS = 5000;
-// A worker that dies sooner is crash-looping (a bad deploy, a missing file) and the delay doubles; one that lived
+// An instance that dies sooner is crash-looping (a bad deploy, a missing file) and the delay doubles; one that lived
 // longer resets it. Kept short so that the crash switch's random deaths, seconds apart, are respawned at once:
-// while every worker is down node:cluster closes the port.
+// while every instance is down node:cluster closes the port.
 const STABLE_AFTER_MS = 1000;
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel);
 const size = config.webConcurrency ?? availableCpus();
 const startedAt = new Map<Worker, number>();
-// Each worker's instance number, kept by its replacement: like PM2's NODE_APP_INSTANCE, it picks the worker's
+// Each instance's number, kept by its replacement: like PM2's NODE_APP_INSTANCE, it picks the instance's
 // loopback metrics port (observability/replica-metrics.ts).
 const instanceOf = new Map<Worker, number>();
 const pendingRestarts = new Set<NodeJS.Timeout>();
@@ -41,7 +41,7 @@ cluster.on('exit', (worker, code, signal) => {
   if (stopping) {
     if (code !== 0) stopExitCode = 1;
     if (startedAt.size === 0) {
-      logger.info({ code: stopExitCode }, 'all workers stopped');
+      logger.info({ code: stopExitCode }, 'all instances stopped');
       process.exit(stopExitCode);
     }
     return;
@@ -49,7 +49,10 @@ cluster.on('exit', (worker, code, signal) => {
   if (worker.exitedAfterDisconnect) return;
   quickDeaths = lived >= STABLE_AFTER_MS ? 0 : quickDeaths + 1;
   const delay = Math.min(RESTART_DELAY_MAX_MS, RESTART_DELAY_MS * 2 ** quickDeaths);
-  logger.warn({ pid: worker.process.pid, code, signal, livedMs: lived, restartInMs: delay }, 'worker died; restarting');
+  logger.warn(
+    { pid: worker.process.pid, code, signal, livedMs: lived, restartInMs: delay },
+    'instance died; restarting',
+  );
   const timer = setTimeout(() => {
     pendingRestarts.delete(timer);
     fork(instance);
@@ -60,7 +63,7 @@ cluster.on('exit', (worker, code, signal) => {
 function stop(signal: NodeJS.Signals): void {
   if (stopping) return;
   stopping = true;
-  logger.info({ signal, workers: startedAt.size }, 'stopping workers gracefully');
+  logger.info({ signal, instances: startedAt.size }, 'stopping instances gracefully');
   for (const timer of pendingRestarts) clearTimeout(timer);
   if (startedAt.size === 0) process.exit(0);
   // A signal straight to each worker, not worker.kill(): that would disconnect IPC first, and a disconnected
@@ -71,5 +74,5 @@ function stop(signal: NodeJS.Signals): void {
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
 
-logger.info({ workers: size, pid: process.pid }, 'cluster primary starting workers');
+logger.info({ instances: size, pid: process.pid }, 'cluster primary starting instances');
 for (let i = 0; i < size; i++) fork(i);

@@ -20,10 +20,14 @@ function decodeBudgetDefault(timeoutMs: number): number {
 }
 
 // The articles' experiment sends 10 flips at once. Nothing spreads them evenly over processes (node:cluster,
-// PM2 and nginx hand out connections, not jobs), so one process must be able to hold all ten: one on its flip
-// thread, nine waiting. An eleventh at once is a real overload and gets 503 + Retry-After.
+// PM2 and nginx hand out connections, not jobs), so one process's backlog must be able to hold all ten: one on
+// its flip thread, nine waiting. An eleventh at once is a real overload and gets 503 + Retry-After.
 const EXPERIMENT_FLIPS = 10;
-const QUEUE_MAX_DEFAULT = EXPERIMENT_FLIPS - 1;
+const BACKLOG_MAX_DEFAULT = EXPERIMENT_FLIPS - 1;
+
+// The job queue is one for the whole deployment: room for the articles' ten flips and more, and still a bound
+// that refuses a flood.
+const JOB_QUEUE_MAX_DEFAULT = 100;
 
 // Every tunable of the service, with its default. This module is the only reader of process.env.
 const schema = z
@@ -38,7 +42,7 @@ const schema = z
     FLIP_ENGINE: z.enum(['jimp', 'sharp']).default('jimp'),
     FLIP_JPEG_QUALITY: integer(1).max(100).default(QUALITY_DEFAULT),
     FLIP_THREADS: integer(1).default(1),
-    FLIP_QUEUE_MAX: integer(0).default(QUEUE_MAX_DEFAULT),
+    FLIP_BACKLOG_MAX: integer(0).default(BACKLOG_MAX_DEFAULT),
     FLIP_TIMEOUT_MS: integer(1).default(60_000),
     FLIP_DECODE_BUDGET_MS: integer(1).optional(),
     FLIP_THREAD_HEAP_MB: integer(16).default(THREAD_HEAP_MB_DEFAULT),
@@ -52,7 +56,7 @@ const schema = z
     WEB_CONCURRENCY: integer(1).optional(),
     METRICS_PEER_PORT: integer(1).max(65535).default(9400),
     METRICS_PEER_TIMEOUT_MS: integer(1).default(1000),
-    // The worker's instance number within its replica: set by PM2 in cluster mode and by cluster.ts.
+    // The instance's number within its replica: set by PM2 in cluster mode and by cluster.ts.
     NODE_APP_INSTANCE: integer(0).optional(),
     // Where nginx-exporter.ts reads nginx's stub_status.
     NGINX_STATUS_URL: z.url().default('http://nginx:8081/nginx_status'),
@@ -60,6 +64,7 @@ const schema = z
     FLIP_MODE: z.enum(['inline', 'queue']).default('inline'),
     SERVICE_ROLE: z.enum(['api', 'worker']).default('api'),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+    JOB_QUEUE_MAX: integer(0).default(JOB_QUEUE_MAX_DEFAULT),
     JOB_RESULT_TTL_S: integer(1).default(600),
     JOB_LOCK_MS: integer(1000).default(10_000),
     JOB_STALLED_INTERVAL_MS: integer(1000).default(5_000),
@@ -72,10 +77,6 @@ const schema = z
     message: 'SERVICE_ROLE=worker needs FLIP_MODE=queue',
     path: ['SERVICE_ROLE'],
   });
-
-// In queue mode FLIP_QUEUE_MAX bounds the jobs waiting in the whole deployment, not in one process: its
-// default leaves room for the articles' ten concurrent flips and more, and still refuses a flood.
-const QUEUE_MODE_QUEUE_MAX_DEFAULT = 100;
 
 type Env = z.infer<typeof schema>;
 
@@ -91,7 +92,8 @@ export interface Config {
     maxBytes: number;
     maxPixels: number;
     threads: number;
-    queueMax: number;
+    /** Flips waiting in one process's backlog (inline mode). */
+    backlogMax: number;
     timeoutMs: number;
     decodeBudgetMs: number;
     threadHeapMb: number;
@@ -112,6 +114,8 @@ export interface Config {
 /** Queue mode's Redis and BullMQ settings. */
 export interface JobsConfig {
   redisUrl: string;
+  /** Jobs waiting in the job queue, the whole deployment's. */
+  queueMax: number;
   /** How long a finished job's result image and record are kept. */
   resultTtlS: number;
   /** A worker's lock on its job; a SIGKILLed worker's job is found stalled once it lapses. */
@@ -156,8 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBytes: e.FLIP_MAX_BYTES,
       maxPixels: e.FLIP_MAX_PIXELS,
       threads: e.FLIP_THREADS,
-      queueMax:
-        e.FLIP_MODE === 'queue' && (env.FLIP_QUEUE_MAX ?? '') === '' ? QUEUE_MODE_QUEUE_MAX_DEFAULT : e.FLIP_QUEUE_MAX,
+      backlogMax: e.FLIP_BACKLOG_MAX,
       timeoutMs: e.FLIP_TIMEOUT_MS,
       decodeBudgetMs: e.FLIP_DECODE_BUDGET_MS ?? decodeBudgetDefault(e.FLIP_TIMEOUT_MS),
       threadHeapMb: e.FLIP_THREAD_HEAP_MB,
@@ -178,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     role: e.SERVICE_ROLE,
     jobs: {
       redisUrl: e.REDIS_URL,
+      queueMax: e.JOB_QUEUE_MAX,
       resultTtlS: e.JOB_RESULT_TTL_S,
       lockMs: e.JOB_LOCK_MS,
       stalledIntervalMs: e.JOB_STALLED_INTERVAL_MS,

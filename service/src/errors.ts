@@ -16,7 +16,7 @@ export const errorCatalogue = {
     message: 'Decoding the image needs more time or memory than the service gives one image.',
   },
   internal: { status: 500, message: 'Internal server error.' },
-  overloaded: { status: 503, message: 'The flip queue is full; retry later.' },
+  overloaded: { status: 503, message: 'Too many flips are waiting already; retry later.' },
   shutting_down: { status: 503, message: 'The server is shutting down.' },
   job_timeout: { status: 504, message: 'The flip did not finish in time.' },
   // Queue mode (FLIP_MODE=queue).
@@ -31,16 +31,26 @@ export const errorCatalogue = {
 
 export type ErrorCode = keyof typeof errorCatalogue;
 
-export class HttpError extends Error {
+/** What a refusal tells its client besides its code and message. */
+export interface RefusalHints {
+  /** About when trying again makes sense: the backlog's drain time, or a short pause for an outage. */
+  retryAfterS?: number;
+}
+
+/**
+ * An answer from the catalogue, thrown by any layer: its status comes from the catalogue, and http/ alone
+ * turns it into a response (error-handler.ts), headers included.
+ */
+export class ServiceError extends Error {
   readonly status: number;
 
   constructor(
     readonly code: ErrorCode,
     detail?: string,
-    readonly headers: Record<string, string> = {},
+    readonly hints: RefusalHints = {},
   ) {
     super(detail ?? errorCatalogue[code].message);
-    this.name = 'HttpError';
+    this.name = 'ServiceError';
     this.status = errorCatalogue[code].status;
   }
 }

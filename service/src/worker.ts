@@ -3,19 +3,20 @@ import { createServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'bullmq';
 import { loadConfigOrExit } from './config';
-import { createFlipRunner } from './engines/flip-engine';
+import { createFlipRunner } from './engines/flip-runner';
 import { createWorkerApp } from './http/worker-app';
 import { createLogger } from './observability/logger';
-import { workerSetOf } from './observability/replica-metrics';
+import { instanceSetOf } from './observability/replica-metrics';
 import { workerMetrics } from './observability/worker-metrics';
 import { exitOnFatalErrors } from './process/fatal-errors';
 import type { Lifecycle } from './process/lifecycle';
 import { flipProcessor } from './queue/flip-processor';
 import { FLIP_QUEUE_NAME } from './queue/job-wire';
 import { patientRedis } from './queue/redis-connection';
+import { workerFlipEvents } from './queue/worker-flip-events';
 
-// One worker process (SERVICE_ROLE=worker): takes flip jobs from Redis one at a time and runs the flip engine.
-// PM2 runs one per available CPU, as it does api processes.
+// One worker (SERVICE_ROLE=worker): takes flip jobs from the job queue one at a time and runs the flip engine.
+// PM2 runs one instance per available CPU, as it does for the api.
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
@@ -41,7 +42,8 @@ async function main(): Promise<void> {
   worker.on('failed', (job, error) => logger.info({ jobId: job?.id, reason: error.message }, 'flip job failed'));
 
   const lifecycle: Lifecycle = { shuttingDown: false };
-  const renderMetrics = workerMetrics(worker, workerSetOf(config), logger);
+  const flips = workerFlipEvents(worker);
+  const renderMetrics = workerMetrics(flips, instanceSetOf(config), logger);
   const app = createWorkerApp(logger, lifecycle, () => redis.status === 'ready', renderMetrics);
   const server = createServer(app.callback());
   server.listen(config.port, config.host);
@@ -52,7 +54,7 @@ async function main(): Promise<void> {
   );
   // `pm2 monit` metrics, only under PM2 (see server.ts).
   if (config.pm2InstanceId !== undefined)
-    (await import('./observability/pm2-worker-metrics.js')).reportWorkerPm2Metrics(worker);
+    (await import('./observability/pm2-worker-metrics.js')).reportWorkerPm2Metrics(flips);
   process.send?.('ready');
 
   // Graceful stop: take no new job, finish the running flip, then exit. worker.close() waits for that flip with

@@ -31,7 +31,7 @@ describe('cluster runner', () => {
     const service = await start({});
     const [victim, survivor] = listeningPids(service);
     process.kill(victim!, 'SIGKILL');
-    const died = await service.waitForLog((line) => line.msg === 'worker died; restarting');
+    const died = await service.waitForLog((line) => line.msg === 'instance died; restarting');
     assert.equal(died.signal, 'SIGKILL');
     await service.waitForLog(() => listeningPids(service).length === 3);
     const replacement = listeningPids(service)[2]!;
@@ -41,8 +41,8 @@ describe('cluster runner', () => {
 
   it('keeps serving while the crash switch kills workers, respawning each', async () => {
     const service = await start({ CRASH_AFTER_MS_MAX: '400' });
-    await service.waitForLog(() => service.logs.filter((line) => line.msg === 'worker died; restarting').length >= 3);
-    const died = service.logs.filter((line) => line.msg === 'worker died; restarting');
+    await service.waitForLog(() => service.logs.filter((line) => line.msg === 'instance died; restarting').length >= 3);
+    const died = service.logs.filter((line) => line.msg === 'instance died; restarting');
     assert.ok(died.every((line) => line.code === 1));
     await service.waitForLog(() => listeningPids(service).length >= 5);
   });
@@ -56,7 +56,7 @@ describe('cluster runner', () => {
     assert.equal(flipped.status, 200);
     await flipped.arrayBuffer();
     assert.equal(await service.exited, 0);
-    assert.equal(service.logs.filter((line) => line.msg === 'worker died; restarting').length, 0);
+    assert.equal(service.logs.filter((line) => line.msg === 'instance died; restarting').length, 0);
     assert.deepEqual(leftoverFiles(service.tmp), []);
   });
 });

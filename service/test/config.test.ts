@@ -16,7 +16,7 @@ describe('config', () => {
         maxBytes: 25 * 1024 * 1024,
         maxPixels: 40_000_000,
         threads: 1,
-        queueMax: 9,
+        backlogMax: 9,
         timeoutMs: 60_000,
         decodeBudgetMs: 20_000,
         threadHeapMb: 256,
@@ -37,7 +37,7 @@ describe('config', () => {
       PORT: '8081',
       TRUST_PROXY: 'true',
       FLIP_THREADS: '2',
-      FLIP_QUEUE_MAX: '0',
+      FLIP_BACKLOG_MAX: '0',
       WEB_CONCURRENCY: '3',
       LOG_LEVEL: 'warn',
       CRASH_AFTER_MS_MAX: '10000',
@@ -49,7 +49,7 @@ describe('config', () => {
     assert.equal(config.port, 8081);
     assert.equal(config.trustProxy, true);
     assert.equal(config.flip.threads, 2);
-    assert.equal(config.flip.queueMax, 0);
+    assert.equal(config.flip.backlogMax, 0);
     assert.equal(config.webConcurrency, 3);
     assert.equal(config.logLevel, 'warn');
     assert.equal(config.crashAfterMsMax, 10_000);
@@ -65,9 +65,9 @@ describe('config', () => {
   });
 
   it('treats an empty variable as unset', () => {
-    const config = loadConfig({ WEB_CONCURRENCY: '', FLIP_QUEUE_MAX: '', FLIP_ENGINE: '' });
+    const config = loadConfig({ WEB_CONCURRENCY: '', FLIP_BACKLOG_MAX: '', FLIP_ENGINE: '' });
     assert.equal(config.webConcurrency, undefined);
-    assert.equal(config.flip.queueMax, 9);
+    assert.equal(config.flip.backlogMax, 9);
     assert.equal(config.flip.engine, 'jimp');
   });
 
@@ -99,6 +99,7 @@ describe('config', () => {
     assert.equal(config.role, 'api');
     assert.deepEqual(config.jobs, {
       redisUrl: 'redis://127.0.0.1:6379',
+      queueMax: 100,
       resultTtlS: 600,
       lockMs: 10_000,
       stalledIntervalMs: 5_000,
@@ -107,10 +108,10 @@ describe('config', () => {
     });
   });
 
-  it('bounds the deployment-wide queue at 100 in queue mode unless FLIP_QUEUE_MAX says otherwise', () => {
-    assert.equal(loadConfig({ FLIP_MODE: 'queue' }).flip.queueMax, 100);
-    assert.equal(loadConfig({ FLIP_MODE: 'queue', FLIP_QUEUE_MAX: '' }).flip.queueMax, 100);
-    assert.equal(loadConfig({ FLIP_MODE: 'queue', FLIP_QUEUE_MAX: '7' }).flip.queueMax, 7);
+  it('bounds the job queue at 100 unless JOB_QUEUE_MAX says otherwise', () => {
+    assert.equal(loadConfig({ FLIP_MODE: 'queue' }).jobs.queueMax, 100);
+    assert.equal(loadConfig({ FLIP_MODE: 'queue', JOB_QUEUE_MAX: '' }).jobs.queueMax, 100);
+    assert.equal(loadConfig({ FLIP_MODE: 'queue', JOB_QUEUE_MAX: '7' }).jobs.queueMax, 7);
   });
 
   it('reads the queue-mode variables', () => {
@@ -127,6 +128,7 @@ describe('config', () => {
     assert.equal(config.role, 'worker');
     assert.deepEqual(config.jobs, {
       redisUrl: 'redis://redis:6379/2',
+      queueMax: 100,
       resultTtlS: 60,
       lockMs: 2000,
       stalledIntervalMs: 1000,

@@ -115,12 +115,12 @@ describe('server', () => {
 
   it('stops at start with a message naming a bad variable', () => {
     const result = spawnSync(process.execPath, [join(__dirname, '..', 'dist', 'server.js')], {
-      env: { PATH: process.env.PATH, FLIP_QUEUE_MAX: 'lots', PORT: '70000' },
+      env: { PATH: process.env.PATH, FLIP_BACKLOG_MAX: 'lots', PORT: '70000' },
       encoding: 'utf8',
       timeout: 10_000,
     });
     assert.equal(result.status, 1);
-    assert.match(result.stderr, /FLIP_QUEUE_MAX="lots"/);
+    assert.match(result.stderr, /FLIP_BACKLOG_MAX="lots"/);
     assert.match(result.stderr, /PORT="70000"/);
   });
 

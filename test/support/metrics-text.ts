@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 
-/** The value of one series in Prometheus exposition text, e.g. `metrics_workers_answered`. */
+/** The value of one series in Prometheus exposition text, e.g. `metrics_instances_answered`. */
 export function sample(text: string, series: string): number {
   const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
   assert.ok(line, `no ${series} in:\n${text}`);

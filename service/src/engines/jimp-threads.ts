@@ -16,7 +16,7 @@ function tooComplex(message: string): FlipOutcome {
 }
 
 /**
- * The Jimp engine: pure-JavaScript decode and encode, so they run on worker threads, never on the event loop.
+ * The Jimp engine: pure-JavaScript decode and encode, so they run on flip threads (worker threads), never on the event loop.
  * Aborting a task (deadline or decode budget) terminates its thread and Piscina starts a fresh one, as it does
  * for a thread that reached its heap limit.
  */
@@ -27,7 +27,7 @@ export class JimpThreads implements FlipRunner {
   constructor({ threads, decodeBudgetMs, threadHeapMb, startNow = true }: JimpThreadsOptions) {
     this.decodeBudgetMs = decodeBudgetMs;
     this.pool = new Piscina({
-      filename: join(__dirname, 'flip-worker.js'),
+      filename: join(__dirname, 'flip-thread.js'),
       minThreads: startNow ? threads : 0,
       maxThreads: threads,
       idleTimeout: Number.POSITIVE_INFINITY,

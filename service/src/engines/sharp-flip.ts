@@ -33,7 +33,7 @@ export async function flipWithSharp(task: FlipTask, budgetMs?: number): Promise<
   // libvips counts whole seconds; 0 (the benchmark's direct calls pass no budget) means none.
   // A lossless format flips exactly, as on Jimp: libvips would otherwise convert the pixels to sRGB through an
   // embedded ICC profile (and drop it), changing every pixel of a PNG or TIFF that carries one. A JPEG is
-  // re-encoded anyway and is converted (README, Image formats).
+  // re-encoded anyway and is converted (docs/image-formats.md).
   const ignoreIcc = task.mime !== 'image/jpeg';
   let pipeline = sharp(task.input, { limitInputPixels: task.maxPixels, ignoreIcc })
     .timeout({ seconds: budgetMs === undefined ? 0 : Math.ceil(budgetMs / 1000) })

@@ -1,18 +1,18 @@
-import { HttpError } from '../errors';
+import { ServiceError } from '../errors';
 import type { FlipAxis } from './flip-bitmap';
-import type { FlipScheduler } from '../queue/flip-scheduler';
+import type { FlipScheduler } from './flip-scheduler';
 import { ownedBytes, type FlipTask } from './flip-task';
 import { readImageHeader, type ImageMime } from './image-format';
 import { checkImageStructure } from './image-structure';
 import { jpegFromItsStart } from './structure/jpeg';
 
-export interface FlipJobResult {
+export interface FlippedImage {
   mime: ImageMime;
   output: Uint8Array<ArrayBuffer>;
 }
 
 /**
- * Checks an image's header (type, pixel count) and structure without decoding it, then queues the flip.
+ * Checks an image's header (type, pixel count) and structure without decoding it, then hands the flip to its scheduler.
  * `declared` is the type the client named; the bytes must be of that type.
  */
 export interface FlipOptions {
@@ -22,14 +22,14 @@ export interface FlipOptions {
 }
 
 export async function flipJob(
-  queue: FlipScheduler,
+  scheduler: FlipScheduler,
   input: Uint8Array,
   options: FlipOptions,
   declared?: ImageMime,
-): Promise<FlipJobResult> {
+): Promise<FlippedImage> {
   const task = checkedFlipTask(input, options, declared);
-  const outcome = await queue.run(task);
-  if (!outcome.ok) throw new HttpError(outcome.code, outcome.message);
+  const outcome = await scheduler.run(task);
+  if (!outcome.ok) throw new ServiceError(outcome.code, outcome.message);
   return { mime: task.mime, output: outcome.output };
 }
 
@@ -44,14 +44,14 @@ export function checkedFlipTask(
   if (header === undefined) {
     // The structure check of the declared type names what it finds (BigTIFF, say) better than "unreadable".
     if (declared !== undefined) checkImageStructure(image, declared, maxPixels);
-    throw new HttpError('invalid_image', 'The body is not a readable image.');
+    throw new ServiceError('invalid_image', 'The body is not a readable image.');
   }
   if (declared !== undefined && header.mime !== declared) {
-    throw new HttpError('invalid_image', `The body is ${header.mime}, not the declared ${declared}.`);
+    throw new ServiceError('invalid_image', `The body is ${header.mime}, not the declared ${declared}.`);
   }
   const pixels = header.width * header.height;
   if (pixels > maxPixels) {
-    throw new HttpError(
+    throw new ServiceError(
       'too_many_pixels',
       `${header.width}x${header.height} is over the limit of ${maxPixels} pixels.`,
     );

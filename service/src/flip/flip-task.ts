@@ -27,7 +27,7 @@ export type FlipOutcome =
 /** The 4xx codes an engine may answer with. */
 export type FlipRefusal = 'invalid_image' | 'too_many_pixels' | 'unsupported_image' | 'image_too_complex';
 
-/** Runs flip tasks somewhere (worker threads, libvips' threads); `signal` asks it to give a task up. */
+/** Runs flip tasks somewhere (flip threads, libvips' threads); `signal` asks it to give a task up. */
 export interface FlipRunner {
   run(task: FlipTask, signal: AbortSignal): Promise<FlipOutcome>;
   close(): Promise<void>;

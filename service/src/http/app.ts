@@ -1,6 +1,6 @@
 import Koa from 'koa';
 import { errorHandler } from './error-handler';
-import { HttpError } from '../errors';
+import { ServiceError } from '../errors';
 import type { Logger } from '../observability/logger';
 import { notFound } from './not-found';
 import { requestContext, type RequestState } from './request-context';
@@ -11,7 +11,7 @@ export interface AppDeps extends RouteDeps {
   logger: Logger;
 }
 
-const methodNotAllowed = () => new HttpError('method_not_allowed');
+const methodNotAllowed = () => new ServiceError('method_not_allowed');
 
 /** Builds the Koa application; server.ts owns listening and the process around it. */
 export function createApp(deps: AppDeps): Koa<RequestState> {

@@ -1,9 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import { HttpError } from '../errors';
+import { ServiceError } from '../errors';
 
-function tooLarge(maxBytes: number): HttpError {
-  // The rest of the body is never read, so this connection cannot carry another request.
-  return new HttpError('payload_too_large', `The body is larger than ${maxBytes} bytes.`, { Connection: 'close' });
+function tooLarge(maxBytes: number): ServiceError {
+  return new ServiceError('payload_too_large', `The body is larger than ${maxBytes} bytes.`);
 }
 
 /** True when the request announces no body at all: the flip route's demo mode. */

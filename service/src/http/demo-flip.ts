@@ -2,8 +2,8 @@ import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { flipJob, type FlipOptions } from '../flip/flip-job';
-import type { FlipScheduler } from '../queue/flip-scheduler';
-import { identity } from './identity';
+import type { FlipScheduler } from '../flip/flip-scheduler';
+import { identity } from '../process/identity';
 import type { TempDir } from '../process/temp-dir';
 
 export interface DemoFlipReport {
@@ -15,7 +15,7 @@ export interface DemoFlipReport {
 
 /** The first article's job, file for file: copy the sample to a fresh temp dir, flip it, write it, delete all. */
 export async function demoFlip(
-  queue: FlipScheduler,
+  scheduler: FlipScheduler,
   tempDir: TempDir,
   sampleImage: string,
   options: FlipOptions,
@@ -24,7 +24,7 @@ export async function demoFlip(
   const bytes = await tempDir.withJobDir(async (dir) => {
     const copy = join(dir, basename(sampleImage));
     await copyFile(sampleImage, copy);
-    const { output } = await flipJob(queue, await readFile(copy), options);
+    const { output } = await flipJob(scheduler, await readFile(copy), options);
     await writeFile(join(dir, `flipped-${basename(sampleImage)}`), output);
     return output.byteLength;
   });

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { HttpError } from '../errors';
+import { ServiceError } from '../errors';
 import type { Logger } from '../observability/logger';
 import type { RequestState } from './request-context';
 
@@ -9,10 +9,12 @@ export function errorHandler(logger: Logger): Middleware<RequestState> {
     try {
       await next();
     } catch (caught) {
-      const error = caught instanceof HttpError ? caught : new HttpError('internal');
+      const error = caught instanceof ServiceError ? caught : new ServiceError('internal');
       if (error !== caught) logger.error({ err: caught, requestId: ctx.state.requestId }, 'request failed');
       ctx.status = error.status;
-      ctx.set(error.headers);
+      if (error.hints.retryAfterS !== undefined) ctx.set('Retry-After', String(error.hints.retryAfterS));
+      // The unread rest of a refused body is still on the socket: the connection cannot carry another request.
+      if (error.code === 'payload_too_large') ctx.set('Connection', 'close');
       ctx.body = { error: { code: error.code, message: error.message }, requestId: ctx.state.requestId };
     }
   };

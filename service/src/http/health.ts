@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { HttpError } from '../errors';
+import { ServiceError } from '../errors';
 import type { Lifecycle } from '../process/lifecycle';
 
 /** Liveness: answered by the event loop alone, which flips never block. */
@@ -13,8 +13,8 @@ export const healthz: Middleware = (ctx) => {
  */
 export function readyz(lifecycle: Lifecycle, queueReachable: () => boolean = () => true): Middleware {
   return (ctx) => {
-    if (lifecycle.shuttingDown) throw new HttpError('shutting_down');
-    if (!queueReachable()) throw new HttpError('queue_unavailable', 'The job queue (Redis) is unreachable.');
+    if (lifecycle.shuttingDown) throw new ServiceError('shutting_down');
+    if (!queueReachable()) throw new ServiceError('queue_unavailable', 'The job queue (Redis) is unreachable.');
     ctx.body = { status: 'ready' };
   };
 }

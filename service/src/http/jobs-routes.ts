@@ -1,19 +1,20 @@
 import type { Router } from '@koa/router';
 import type { Config } from '../config';
-import { HttpError } from '../errors';
+import { ServiceError } from '../errors';
 import { checkedFlipTask } from '../flip/flip-job';
-import { jobNotFound, type RedisFlips } from '../queue/redis-flips';
+import { jobNotFound, type JobQueue } from '../queue/job-queue';
 import { flipOptions, readImageBody } from './flip-route';
+import { jobView } from './job-view';
 
 /**
  * The async API of queue mode: POST /jobs takes what POST /flip takes and answers 202 at once; the client polls
  * GET /jobs/:id and fetches GET /jobs/:id/result. Without queue mode (jobs undefined) every /jobs route says so.
  */
-export function addJobsRoutes(router: Router, config: Config['flip'], jobs: RedisFlips | undefined): void {
+export function addJobsRoutes(router: Router, config: Config['flip'], jobs: JobQueue | undefined): void {
   const paths = ['/jobs', '/jobs/:id', '/jobs/:id/result'];
   if (jobs === undefined) {
     router.all(paths, () => {
-      throw new HttpError('queue_mode_required');
+      throw new ServiceError('queue_mode_required');
     });
     return;
   }
@@ -26,9 +27,9 @@ export function addJobsRoutes(router: Router, config: Config['flip'], jobs: Redi
     ctx.body = { id, status: 'waiting' };
   });
   router.get('/jobs/:id', async (ctx) => {
-    const view = await jobs.status(ctx.params.id!);
-    if (view === undefined) throw jobNotFound(ctx.params.id!);
-    ctx.body = view;
+    const job = await jobs.record(ctx.params.id!);
+    if (job === undefined) throw jobNotFound(ctx.params.id!);
+    ctx.body = jobView(job);
   });
   router.get('/jobs/:id/result', async (ctx) => {
     const { mime, bytes } = await jobs.result(ctx.params.id!);

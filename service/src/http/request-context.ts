@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
-import { servedBy } from './identity';
+import { servedBy } from '../process/identity';
 import type { Lifecycle } from '../process/lifecycle';
 
 // An incoming id is kept (nginx or the client set it) when it is a sane token, so one id follows a request
@@ -18,7 +18,7 @@ export function requestContext(lifecycle: Lifecycle): Middleware<RequestState> {
     ctx.set('X-Request-Id', ctx.state.requestId);
     ctx.set('X-Served-By', servedBy);
     await next();
-    // While draining, each response ends its connection so keep-alive clients move to another worker.
+    // While draining, each response ends its connection so keep-alive clients move to another instance.
     if (lifecycle.shuttingDown) ctx.set('Connection', 'close');
   };
 }

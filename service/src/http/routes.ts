@@ -2,26 +2,29 @@ import { Router } from '@koa/router';
 import type { Config } from '../config';
 import { burnCpu } from './cpu-burn';
 import { flipRoute } from './flip-route';
-import type { FlipScheduler } from '../queue/flip-scheduler';
+import type { FlipScheduler } from '../flip/flip-scheduler';
 import { healthz, readyz } from './health';
 import { addJobsRoutes } from './jobs-routes';
-import { handledByText } from './identity';
 import type { Lifecycle } from '../process/lifecycle';
 import type { Metrics } from '../observability/metrics';
-import type { RedisFlips } from '../queue/redis-flips';
+import type { JobQueue } from '../queue/job-queue';
 import type { TempDir } from '../process/temp-dir';
+import { identity } from '../process/identity';
 
 export interface RouteDeps {
   config: Config;
-  queue: FlipScheduler;
+  scheduler: FlipScheduler;
   tempDir: TempDir;
   metrics: Metrics;
   lifecycle: Lifecycle;
   /** Queue mode's job queue; undefined inline. */
-  jobs: RedisFlips | undefined;
+  jobs: JobQueue | undefined;
 }
 
-export function createRouter({ config, queue, tempDir, metrics, lifecycle, jobs }: RouteDeps): Router {
+// The articles' answer, word for word.
+const handledByText = `Process handled by pid: ${identity.pid} on ${identity.hostname}`;
+
+export function createRouter({ config, scheduler, tempDir, metrics, lifecycle, jobs }: RouteDeps): Router {
   const router = new Router();
   router.get('/', (ctx) => {
     ctx.body = handledByText;
@@ -30,7 +33,7 @@ export function createRouter({ config, queue, tempDir, metrics, lifecycle, jobs 
     burnCpu(config.cpuIterations);
     ctx.body = handledByText;
   });
-  router.post('/flip', flipRoute(config.flip, queue, tempDir));
+  router.post('/flip', flipRoute(config.flip, scheduler, tempDir));
   router.get('/healthz', healthz);
   addJobsRoutes(router, config.flip, jobs);
   router.get(
@@ -39,7 +42,7 @@ export function createRouter({ config, queue, tempDir, metrics, lifecycle, jobs 
   );
   router.get('/metrics', async (ctx) => {
     ctx.type = metrics.registry.contentType;
-    // Queue mode adds the queue's job counts by state; without Redis, this process's figures still answer.
+    // Queue mode adds the job queue's job counts by state; without Redis, this process's figures still answer.
     const queueFigures = jobs ? await jobs.prometheusText().catch(() => '') : '';
     ctx.body = (await metrics.render()) + queueFigures;
   });

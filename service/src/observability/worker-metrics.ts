@@ -1,31 +1,24 @@
-import type { Job, Worker } from 'bullmq';
+import type { EventEmitter } from 'node:events';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { FlipEvents } from '../flip/flip-scheduler';
 import type { Logger } from './logger';
-import { flipHistograms } from './metrics';
-import { replicaMetrics, servePeerMetrics, type WorkerSet } from './replica-metrics';
-import { failureToHttpError } from '../queue/job-failure';
-import type { FlipJobData, FlipJobResult } from '../queue/job-wire';
+import { countFlips } from './metrics';
+import { replicaMetrics, servePeerMetrics, type InstanceSet } from './replica-metrics';
 
 /**
- * A queue worker's /metrics: its process figures and its flips — run time by outcome and the wait from the api's
- * enqueue to this worker's start (the deployment-wide queue) — merged over the replica's worker processes as an
- * api's are, so Prometheus's `worker` targets read like the others.
+ * A worker's /metrics: its process figures and its flips — run time by outcome and the wait from the api's
+ * enqueue to this worker's start (the job queue) — merged over the replica's instances as an api's are, so
+ * Prometheus's `worker` targets read like the others.
  */
 export function workerMetrics(
-  worker: Worker<FlipJobData, FlipJobResult>,
-  workers: WorkerSet | undefined,
+  flips: EventEmitter<FlipEvents>,
+  instances: InstanceSet | undefined,
   logger: Logger,
 ): () => Promise<string> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const { flipDuration, queueWait } = flipHistograms(registry);
-  const ranSeconds = (job: Job) => ((job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now())) / 1000;
-  worker.on('active', (job) => queueWait.observe(((job.processedOn ?? Date.now()) - job.timestamp) / 1000));
-  worker.on('completed', (job) => flipDuration.observe({ outcome: 'ok' }, ranSeconds(job)));
-  worker.on('failed', (job, error) => {
-    if (job !== undefined) flipDuration.observe({ outcome: failureToHttpError(error.message).code }, ranSeconds(job));
-  });
-  if (workers === undefined) return () => registry.metrics();
-  servePeerMetrics(registry, workers, logger);
-  return replicaMetrics(registry, workers);
+  countFlips(registry, flips);
+  if (instances === undefined) return () => registry.metrics();
+  servePeerMetrics(registry, instances, logger);
+  return replicaMetrics(registry, instances);
 }

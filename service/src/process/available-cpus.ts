@@ -20,9 +20,9 @@ function quotaToCpus(quota: number, period: number): number | undefined {
 }
 
 /**
- * How many CPU-bound workers this process should run: the smaller of the affinity mask and the cgroup quota
+ * How many CPU-bound instances this process should run: the smaller of the affinity mask and the cgroup quota
  * (rounded down, at least 1). os.availableParallelism() alone sees the host's cores inside a CPU-limited
- * container, so three replicas on one host would each start one worker per host core.
+ * container, so three replicas on one host would each start one instance per host core.
  */
 export function availableCpus(root?: string): number {
   const affinity = availableParallelism();

@@ -1,4 +1,4 @@
-import type { Logger } from '../observability/logger';
+import type { Logger } from 'pino';
 
 /**
  * The second article's chaos switch: exit with code 1 at a random time in [0, maxMs] after listening, so the

@@ -1,4 +1,4 @@
-import type { Logger } from '../observability/logger';
+import type { Logger } from 'pino';
 
 /**
  * An unhandled rejection or exception leaves the process in an unknown state: log it and exit 1, and let the

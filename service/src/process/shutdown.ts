@@ -1,11 +1,11 @@
 import type { Server } from 'node:http';
-import type { FlipScheduler } from '../queue/flip-scheduler';
 import type { Lifecycle } from './lifecycle';
-import type { Logger } from '../observability/logger';
+import type { Logger } from 'pino';
 
 export interface ShutdownDeps {
   server: Server;
-  queue: FlipScheduler;
+  /** What runs this process's flips (its backlog's flip threads, or its job queue's connections): closed last. */
+  flips: { close(): Promise<void> };
   lifecycle: Lifecycle;
   logger: Logger;
   timeoutMs: number;
@@ -16,13 +16,13 @@ export interface ShutdownDeps {
  * in flight (and the flips they wait on, queued ones included) finish, then exit 0. Past timeoutMs the
  * remaining connections are cut and the exit code is 1.
  */
-export function gracefulShutdown({ server, queue, lifecycle, logger, timeoutMs }: ShutdownDeps) {
+export function gracefulShutdown({ server, flips, lifecycle, logger, timeoutMs }: ShutdownDeps) {
   return (reason: string): void => {
     if (lifecycle.shuttingDown) return;
     lifecycle.shuttingDown = true;
     logger.info({ reason, timeoutMs }, 'shutting down: finishing requests in flight');
     const exit = (code: number) => {
-      void queue.close().finally(() => {
+      void flips.close().finally(() => {
         logger.info({ code }, 'stopped');
         process.exit(code);
       });

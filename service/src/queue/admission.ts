@@ -30,7 +30,7 @@ interface AdmissionCommands {
   admitFlip(wait: string, paused: string, reservations: string, ...args: Array<string | number>): Promise<number>;
 }
 
-/** The deployment-wide bound on waiting jobs (FLIP_QUEUE_MAX), kept atomically in Redis across api replicas. */
+/** The deployment-wide bound on waiting jobs (JOB_QUEUE_MAX), kept atomically in Redis across api replicas. */
 export class Admission {
   private readonly redis: Redis & AdmissionCommands;
   private readonly reservations: string;

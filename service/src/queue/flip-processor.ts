@@ -1,10 +1,10 @@
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ownedBytes, type FlipRunner } from '../flip/flip-task';
-import { servedBy } from '../http/identity';
+import { servedBy } from '../process/identity';
 import type { Logger } from '../observability/logger';
 import { jobFailure } from './job-failure';
-import { inputKey, resultKey, type FlipJobData, type FlipJobResult } from './job-wire';
+import { inputKey, resultKey, type FlipJobData, type FlipJobReturn } from './job-wire';
 import { resultWrite } from './result-write';
 
 /**
@@ -14,7 +14,7 @@ import { resultWrite } from './result-write';
  */
 export function flipProcessor(runner: FlipRunner, redis: Redis, resultTtlS: number, logger: Logger) {
   const replaceInputWithResult = resultWrite(redis);
-  return async (job: Job<FlipJobData, FlipJobResult>): Promise<FlipJobResult> => {
+  return async (job: Job<FlipJobData, FlipJobReturn>): Promise<FlipJobReturn> => {
     const id = job.id!;
     const { deadline, mime, axis, quality, maxPixels } = job.data;
     logger.info({ jobId: id, attempt: job.attemptsStarted, stalled: job.stalledCounter }, 'flip job started');

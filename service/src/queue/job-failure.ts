@@ -1,5 +1,5 @@
 import { UnrecoverableError } from 'bullmq';
-import { errorCatalogue, HttpError, type ErrorCode } from '../errors';
+import { errorCatalogue, ServiceError, type ErrorCode } from '../errors';
 
 // BullMQ keeps a failed job's reason as one string; a worker writes it as "<code>: <message>" so every api
 // replica can answer with the catalogue's error. UnrecoverableError: a flip that failed fails again.
@@ -11,9 +11,9 @@ export function jobFailure(code: ErrorCode, message?: string): UnrecoverableErro
   return new UnrecoverableError(`${code}: ${message ?? errorCatalogue[code].message}`);
 }
 
-export function failureToHttpError(reason: string | undefined): HttpError {
-  if (reason === STALLED_TOO_OFTEN) return new HttpError('job_crashed');
+export function errorOfFailure(reason: string | undefined): ServiceError {
+  if (reason === STALLED_TOO_OFTEN) return new ServiceError('job_crashed');
   const match = /^(\w+): (.*)$/s.exec(reason ?? '');
-  if (match !== null && match[1]! in errorCatalogue) return new HttpError(match[1] as ErrorCode, match[2]);
-  return new HttpError('internal');
+  if (match !== null && match[1]! in errorCatalogue) return new ServiceError(match[1] as ErrorCode, match[2]);
+  return new ServiceError('internal');
 }

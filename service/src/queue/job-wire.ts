@@ -17,7 +17,7 @@ export interface FlipJobData {
   deadline: number;
 }
 
-export interface FlipJobResult {
+export interface FlipJobReturn {
   /** Where the flipped image waits, JOB_RESULT_TTL_S long. */
   resultKey: string;
   mime: ImageMime;

@@ -40,7 +40,7 @@ for (const engine of ['jimp', 'sharp'] as const)
   describe(`POST /flip (FLIP_ENGINE=${engine})`, () => {
     let service: ServiceProcess;
     before(async () => {
-      service = await startService({ FLIP_ENGINE: engine, FLIP_MAX_BYTES: '200000', FLIP_QUEUE_MAX: '16' });
+      service = await startService({ FLIP_ENGINE: engine, FLIP_MAX_BYTES: '200000', FLIP_BACKLOG_MAX: '16' });
     });
     after(() => disposeService(service));
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Context } from 'koa';
-import { HttpError } from '../../src/errors';
+import { ServiceError } from '../../src/errors';
 import { healthz, readyz } from '../../src/http/health';
 import type { Lifecycle } from '../../src/process/lifecycle';
 
@@ -22,7 +22,7 @@ describe('health', () => {
     lifecycle.shuttingDown = true;
     await assert.rejects(
       async () => readyz(lifecycle)({} as Context, next),
-      (error: unknown) => error instanceof HttpError && error.status === 503 && error.code === 'shutting_down',
+      (error: unknown) => error instanceof ServiceError && error.status === 503 && error.code === 'shutting_down',
     );
   });
 });

@@ -41,8 +41,8 @@ describe('a replica’s /metrics under node:cluster', () => {
     for (let i = 0; i < 4; i++) {
       const { text } = await scrape(service);
       assert.equal(sample(text, rootRequests), requests);
-      assert.equal(sample(text, 'metrics_workers_answered'), 2);
-      assert.equal(sample(text, 'metrics_workers_expected'), 2);
+      assert.equal(sample(text, 'metrics_instances_answered'), 2);
+      assert.equal(sample(text, 'metrics_instances_expected'), 2);
     }
   });
 
@@ -69,9 +69,9 @@ describe('a replica’s /metrics under node:cluster', () => {
       const answered = scrapes.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
       assert.ok(answered.length > 0, 'the live worker must answer');
       for (const { text, ms } of answered) {
-        assert.equal(sample(text, 'metrics_workers_answered'), 1);
+        assert.equal(sample(text, 'metrics_instances_answered'), 1);
         // The silent worker counts with its last answer: the replica's counters do not drop.
-        assert.equal(sample(text, 'metrics_workers_cached'), 1);
+        assert.equal(sample(text, 'metrics_instances_cached'), 1);
         assert.equal(sample(text, rootRequests), requests);
         assert.ok(ms < SHORT_PEER_TIMEOUT_MS + 2000, `scrape took ${ms} ms`);
       }
@@ -83,9 +83,9 @@ describe('a replica’s /metrics under node:cluster', () => {
     // last answer is dropped, as its counts are gone.
     for (let i = 0; i < 5; i++) {
       const { text } = await scrape(service);
-      assert.ok([1, 2].includes(sample(text, 'metrics_workers_answered')));
+      assert.ok([1, 2].includes(sample(text, 'metrics_instances_answered')));
     }
     await service.waitForLog(() => service.logs.filter((line) => line.msg === 'listening').length === 3);
-    assert.equal(sample((await scrape(service)).text, 'metrics_workers_answered'), 2);
+    assert.equal(sample((await scrape(service)).text, 'metrics_instances_answered'), 2);
   });
 });

@@ -100,7 +100,7 @@ export async function startService(
   };
 
   try {
-    await waitForLog((line) => /^(worker )?listening$|^cluster primary starting workers$/.test(String(line.msg)));
+    await waitForLog((line) => /^(worker )?listening$|^cluster primary starting instances$/.test(String(line.msg)));
     if (entry === 'cluster.js') await waitForLog((line) => line.msg === 'listening');
   } catch (error) {
     child.kill('SIGKILL');

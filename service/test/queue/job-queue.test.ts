@@ -2,24 +2,25 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Worker } from 'bullmq';
 import { startRedis, type RedisServer } from '../../../test/support/redis-server';
-import { HttpError } from '../../src/errors';
+import { ServiceError } from '../../src/errors';
 import { createLogger } from '../../src/observability/logger';
 import { jobFailure } from '../../src/queue/job-failure';
 import { FLIP_QUEUE_NAME } from '../../src/queue/job-wire';
 import { patientRedis } from '../../src/queue/redis-connection';
-import { RedisFlips } from '../../src/queue/redis-flips';
+import { JobQueue } from '../../src/queue/job-queue';
 import { waitUntil } from '../../../test/support/wait-until';
 import { encode, pattern } from '../support/images';
 
-describe('RedisFlips (a real redis-server and a BullMQ worker)', () => {
+describe('JobQueue (a real redis-server and a BullMQ worker)', () => {
   let server: RedisServer;
-  let flips: RedisFlips;
+  let flips: JobQueue;
   before(async () => {
     server = await startRedis();
-    flips = new RedisFlips(
-      { queueMax: 10, timeoutMs: 5000 },
+    flips = new JobQueue(
+      { timeoutMs: 5000 },
       {
         redisUrl: server.url,
+        queueMax: 10,
         resultTtlS: 60,
         lockMs: 5000,
         stalledIntervalMs: 5000,
@@ -48,7 +49,7 @@ describe('RedisFlips (a real redis-server and a BullMQ worker)', () => {
       await assert.rejects(
         flips.run({ input: new Uint8Array(input), mime: 'image/png', axis: 'vertical', quality: 80, maxPixels: 100 }),
         (error: unknown) =>
-          error instanceof HttpError &&
+          error instanceof ServiceError &&
           error.code === 'queue_unavailable' &&
           error.message === 'Redis could not store the result: OOM',
       );

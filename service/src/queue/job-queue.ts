@@ -4,35 +4,35 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import { ReplyError, type Redis } from 'ioredis';
 import type { Config, JobsConfig } from '../config';
-import { HttpError } from '../errors';
+import { ServiceError } from '../errors';
+import type { FlipEvents, FlipScheduler } from '../flip/flip-scheduler';
 import { ownedBytes, type FlipOutcome, type FlipTask } from '../flip/flip-task';
 import type { ImageMime } from '../flip/image-format';
 import type { Logger } from '../observability/logger';
-import type { FlipQueueEvents } from './flip-queue';
-import type { FlipScheduler } from './flip-scheduler';
 import { Admission } from './admission';
-import { failureToHttpError } from './job-failure';
-import { FLIP_QUEUE_NAME, inputKey, type FlipJobData, type FlipJobResult } from './job-wire';
+import { DrainEstimate } from './drain-estimate';
+import { errorOfFailure } from './job-failure';
+import { FLIP_QUEUE_NAME, inputKey, type FlipJobData, type FlipJobReturn } from './job-wire';
 import { failFastRedis, patientRedis } from './redis-connection';
 
-export type JobStatus = 'waiting' | 'active' | 'completed' | 'failed';
+export type JobState = 'waiting' | 'active' | 'completed' | 'failed';
 
-/** GET /jobs/:id's answer. */
-export interface JobView {
+/** What Redis knows of a job; http/job-view.ts renders it as GET /jobs/:id's answer. */
+export interface JobRecord {
   id: string;
-  status: JobStatus;
-  /** 1 = the next job a worker takes; null unless waiting. */
-  position: number | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  ms: number | null;
-  /** hostname/pid of the worker process that completed it. */
-  worker: string | null;
-  error: { code: string; message: string } | null;
+  state: JobState;
+  /** 1 = the next job a worker takes; undefined unless waiting. */
+  position: number | undefined;
+  /** Epoch ms. */
+  createdAt: number;
+  startedAt: number | undefined;
+  finishedAt: number | undefined;
+  /** hostname/pid of the worker that completed it. */
+  worker: string | undefined;
+  failure: ServiceError | undefined;
 }
 
-type FlipJob = Job<FlipJobData, FlipJobResult>;
+type FlipJob = Job<FlipJobData, FlipJobReturn>;
 
 // An input outlives its job's deadline a little, so a worker that takes the job at the last moment still
 // finds it; the job's end removes it sooner.
@@ -41,27 +41,25 @@ const INPUT_GRACE_MS = 10_000;
 // How often an accepted job's wait tries Redis again during an outage.
 const OUTAGE_RETRY_MS = 250;
 
-const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : null);
-
 /**
- * The api side of queue mode: admits flip jobs against the deployment-wide backlog, stores their input in
- * Redis, enqueues them in one BullMQ queue (one FIFO for every api replica) and waits for or reports their
- * results. Every Redis failure becomes 503 queue_unavailable.
+ * The api side of queue mode: admits flip jobs against the job queue's bound (JOB_QUEUE_MAX, deployment-wide),
+ * stores their input in Redis, enqueues them in one BullMQ queue (one FIFO for every api replica) and waits for
+ * or reports their results. Every Redis failure becomes 503 queue_unavailable.
  */
-export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipScheduler {
+export class JobQueue extends EventEmitter<FlipEvents> implements FlipScheduler {
   private readonly redis: Redis;
-  private readonly queue: Queue<FlipJobData, FlipJobResult>;
+  private readonly queue: Queue<FlipJobData, FlipJobReturn>;
   // One QueueEvents per process: every waiting request listens on it for its own job's end.
   private readonly events: QueueEvents;
   // QueueEvents reads on a duplicate of the connection it is given and closes only that duplicate.
   private readonly eventsConnection: Redis;
   private readonly admission: Admission;
   private readonly mine = new Map<string, 'waiting' | 'active'>();
-  // Moving average of a job's run time, from the workers' reports, for Retry-After.
-  private averageRunMs = 1000;
+  // From the workers' reports of their run times.
+  private readonly drain = new DrainEstimate();
 
   constructor(
-    private readonly flip: Pick<Config['flip'], 'queueMax' | 'timeoutMs'>,
+    private readonly flip: Pick<Config['flip'], 'timeoutMs'>,
     jobs: JobsConfig,
     logger: Logger,
   ) {
@@ -72,7 +70,7 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
       connection: this.redis,
       defaultJobOptions: { attempts: 1, removeOnComplete: finished, removeOnFail: finished },
     });
-    this.admission = new Admission(this.redis, this.queue, flip.queueMax);
+    this.admission = new Admission(this.redis, this.queue, jobs.queueMax);
     this.eventsConnection = patientRedis(jobs.redisUrl);
     this.events = new QueueEvents(FLIP_QUEUE_NAME, { connection: this.eventsConnection });
     const warn = (error: Error) => logger.warn({ err: error.message }, 'redis');
@@ -84,8 +82,8 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
     });
     this.events.on('completed', ({ returnvalue }) => {
       // QueueEvents parses the JSON, whatever its typings say.
-      const result = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as FlipJobResult;
-      this.averageRunMs = 0.8 * this.averageRunMs + 0.2 * result.timings.totalMs;
+      const result = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as FlipJobReturn;
+      this.drain.record(result.timings.totalMs);
     });
     // A job that failed without its worker's cleanup (the worker died) leaves its input behind.
     this.events.on('failed', ({ jobId }) => void this.redis.del(inputKey(jobId)).catch(() => undefined));
@@ -123,7 +121,7 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
       });
       if (refusedAt !== undefined) {
         this.emit('refused', 'overloaded');
-        throw new HttpError('overloaded', undefined, { 'Retry-After': await this.retryAfterSeconds(refusedAt) });
+        throw new ServiceError('overloaded', undefined, { retryAfterS: await this.drainSeconds(refusedAt) });
       }
     });
     return { id, deadline };
@@ -135,11 +133,11 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
     this.mine.set(id, 'waiting');
     try {
       const result = await this.untilDeadline(deadline, () => this.finished(id, deadline));
-      if (result instanceof HttpError) throw result;
+      if (result instanceof ServiceError) throw result;
       const output = await this.untilDeadline(deadline, () =>
         unavailableOnRedisError(this.redis, () => this.redis.getdelBuffer(result.resultKey)),
       );
-      if (output === null) throw new HttpError('internal', 'The job finished but its result is gone.');
+      if (output === null) throw new ServiceError('internal', 'The job finished but its result is gone.');
       this.emit('ran', 'ok', result.timings.totalMs);
       return {
         ok: true,
@@ -151,7 +149,7 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
         timings: result.timings,
       };
     } catch (error) {
-      if (error instanceof HttpError && error.code !== 'job_timeout') this.emit('ran', error.code, 0);
+      if (error instanceof ServiceError && error.code !== 'job_timeout') this.emit('ran', error.code, 0);
       throw error;
     } finally {
       this.mine.delete(id);
@@ -159,20 +157,20 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
   }
 
   /**
-   * An accepted job's result once it has finished, or its own failure as an HttpError value: returned, not
+   * An accepted job's result once it has finished, or its own failure as a ServiceError value: returned, not
    * thrown, so that a job that failed with queue_unavailable (its worker could not store the result) is never
    * taken for an outage and waited on again.
    */
-  private async finished(id: string, deadline: number): Promise<FlipJobResult | HttpError> {
+  private async finished(id: string, deadline: number): Promise<FlipJobReturn | ServiceError> {
     const job = await unavailableOnRedisError(this.redis, () => this.queue.getJob(id));
-    if (job === undefined) throw new HttpError('internal', 'The job vanished from the queue.');
+    if (job === undefined) throw new ServiceError('internal', 'The job vanished from the queue.');
     try {
       return await job.waitUntilFinished(this.events, Math.max(1, deadline - Date.now()));
     } catch (error) {
       // The wait itself lost Redis, or ran out at the deadline: untilDeadline tells which.
-      if (isRedisFailure(error, this.redis)) throw new HttpError('queue_unavailable');
+      if (isRedisFailure(error, this.redis)) throw new ServiceError('queue_unavailable');
       if (Date.now() >= deadline) throw error;
-      return failureToHttpError((error as Error).message);
+      return errorOfFailure((error as Error).message);
     }
   }
 
@@ -187,33 +185,32 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
       } catch (error) {
         if (Date.now() >= deadline) {
           this.emit('refused', 'job_timeout');
-          throw new HttpError('job_timeout');
+          throw new ServiceError('job_timeout');
         }
-        if (!(error instanceof HttpError && error.code === 'queue_unavailable')) throw error;
+        if (!(error instanceof ServiceError && error.code === 'queue_unavailable')) throw error;
         await sleep(Math.min(OUTAGE_RETRY_MS, deadline - Date.now()));
       }
     }
   }
 
   /** GET /jobs/:id; undefined for an unknown or expired job. */
-  async status(id: string): Promise<JobView | undefined> {
+  async record(id: string): Promise<JobRecord | undefined> {
     return unavailableOnRedisError(this.redis, async () => {
       // State first: a job read after it is finished carries its return value or failure.
-      const state = await this.queue.getJobState(id);
+      const bullState = await this.queue.getJobState(id);
       const job: FlipJob | undefined = await this.queue.getJob(id);
       if (job === undefined) return undefined;
-      const status: JobStatus = state === 'active' || state === 'completed' || state === 'failed' ? state : 'waiting';
-      const error = status === 'failed' ? failureToHttpError(job.failedReason) : undefined;
+      const state: JobState =
+        bullState === 'active' || bullState === 'completed' || bullState === 'failed' ? bullState : 'waiting';
       return {
         id,
-        status,
-        position: status === 'waiting' ? await this.position(id) : null,
-        createdAt: iso(job.timestamp)!,
-        startedAt: iso(job.processedOn),
-        finishedAt: iso(job.finishedOn),
-        ms: job.finishedOn && job.processedOn ? job.finishedOn - job.processedOn : null,
-        worker: status === 'completed' ? job.returnvalue.worker : null,
-        error: error ? { code: error.code, message: error.message } : null,
+        state,
+        position: state === 'waiting' ? await this.position(id) : undefined,
+        createdAt: job.timestamp,
+        startedAt: job.processedOn || undefined,
+        finishedAt: job.finishedOn || undefined,
+        worker: state === 'completed' ? job.returnvalue.worker : undefined,
+        failure: state === 'failed' ? errorOfFailure(job.failedReason) : undefined,
       };
     });
   }
@@ -224,8 +221,8 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
       const state = await this.queue.getJobState(id);
       const job: FlipJob | undefined = await this.queue.getJob(id);
       if (job === undefined) throw jobNotFound(id);
-      if (state === 'failed') throw failureToHttpError(job.failedReason);
-      if (state !== 'completed') throw new HttpError('not_ready', undefined, { 'Retry-After': '1' });
+      if (state === 'failed') throw errorOfFailure(job.failedReason);
+      if (state !== 'completed') throw new ServiceError('not_ready', undefined, { retryAfterS: 1 });
       const bytes = await this.redis.getBuffer(job.returnvalue.resultKey);
       if (bytes === null) throw jobNotFound(id);
       return { mime: job.returnvalue.mime, bytes };
@@ -238,17 +235,16 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
   }
 
   // BullMQ pushes new jobs on the left of its wait list and workers take them from the right.
-  private async position(id: string): Promise<number | null> {
+  private async position(id: string): Promise<number | undefined> {
     const replies = await this.redis.multi().lpos(this.queue.keys.wait!, id).llen(this.queue.keys.wait!).exec();
     const [index, length] = (replies ?? []).map(([, value]) => value as number | null);
-    return index == null || length == null ? null : length - index;
+    return index == null || length == null ? undefined : length - index;
   }
 
-  /** About when the accepted work should be done: the backlog's run time spread over the live workers. */
-  private async retryAfterSeconds(waiting: number): Promise<string> {
+  /** About when the accepted work should be done: the waiting and running jobs spread over the live workers. */
+  private async drainSeconds(waiting: number): Promise<number> {
     const [active, workers] = await Promise.all([this.queue.getActiveCount(), this.queue.getWorkersCount()]);
-    const backlogMs = (this.averageRunMs * (waiting + active)) / Math.max(1, workers);
-    return String(Math.max(1, Math.ceil(backlogMs / 1000)));
+    return this.drain.seconds(waiting + active, workers);
   }
 
   async close(): Promise<void> {
@@ -258,8 +254,8 @@ export class RedisFlips extends EventEmitter<FlipQueueEvents> implements FlipSch
   }
 }
 
-export function jobNotFound(id: string): HttpError {
-  return new HttpError('not_found', `No job ${id}: unknown, or finished more than JOB_RESULT_TTL_S ago.`);
+export function jobNotFound(id: string): ServiceError {
+  return new ServiceError('not_found', `No job ${id}: unknown, or finished more than JOB_RESULT_TTL_S ago.`);
 }
 
 /**
@@ -270,13 +266,13 @@ async function unavailableOnRedisError<T>(redis: Redis, work: () => Promise<T>):
   try {
     return await work();
   } catch (error) {
-    if (error instanceof HttpError) throw error;
+    if (error instanceof ServiceError) throw error;
     if (!isRedisFailure(error, redis)) throw error;
     const message = (error as Error).message;
-    throw new HttpError(
+    throw new ServiceError(
       'queue_unavailable',
       message.startsWith('OOM') ? 'The job queue (Redis) is full; retry later.' : undefined,
-      { 'Retry-After': '1' },
+      { retryAfterS: 1 },
     );
   }
 }

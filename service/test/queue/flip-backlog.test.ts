@@ -44,12 +44,12 @@ describe('flip queue', () => {
 
   it("holds the experiment's ten flips with default settings and answers the eleventh 503 with Retry-After", async () => {
     const service = await start({});
-    const { queueMax } = loadConfig({}).flip;
+    const { backlogMax } = loadConfig({}).flip;
     const small = await encode(pattern(8, 8), 'image/png');
     const running = flip(service, await slowSmallPng(), 'image/png');
     await waitForGauge(service, 'flip_jobs_in_flight', 1);
-    const queued = Array.from({ length: queueMax }, () => flip(service, small, 'image/png'));
-    await waitForGauge(service, 'flip_queue_depth', queueMax);
+    const queued = Array.from({ length: backlogMax }, () => flip(service, small, 'image/png'));
+    await waitForGauge(service, 'flip_queue_depth', backlogMax);
     const refused = await flip(service, small, 'image/png');
     assert.equal(refused.status, 503);
     assert.equal(JSON.parse(refused.body).error.code, 'overloaded');
@@ -64,7 +64,7 @@ describe('flip queue', () => {
   });
 
   it('replies in arrival order within one process (FIFO), a small job not overtaking a big one', async () => {
-    const service = await start({ FLIP_QUEUE_MAX: '4' });
+    const service = await start({ FLIP_BACKLOG_MAX: '4' });
     const big = flip(service, await slowSmallPng(), 'image/png');
     await waitForGauge(service, 'flip_jobs_in_flight', 1);
     const bigToo = flip(service, bmpImage(1500, 1500), 'image/bmp');
@@ -92,7 +92,7 @@ describe('flip queue', () => {
     // The first job (a second or more of work) holds the thread for its budget (0.5 s) and ends as 422. The second
     // starts then and meets its deadline (0.75 s from arrival) before its own budget would end it (at 1 s): a
     // deadline between one and two budgets, a quarter second from each, whatever the machine's speed.
-    const service = await start({ FLIP_TIMEOUT_MS: '750', FLIP_DECODE_BUDGET_MS: '500', FLIP_QUEUE_MAX: '2' });
+    const service = await start({ FLIP_TIMEOUT_MS: '750', FLIP_DECODE_BUDGET_MS: '500', FLIP_BACKLOG_MAX: '2' });
     const image = await slowSmallPng();
     const [first, timedOut] = await Promise.all([flip(service, image, 'image/png'), flip(service, image, 'image/png')]);
     assert.deepEqual([first.status, timedOut.status], [422, 504]);

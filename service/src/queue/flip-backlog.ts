@@ -1,22 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { HttpError } from '../errors';
+import { ServiceError } from '../errors';
+import type { FlipEvents, FlipScheduler } from '../flip/flip-scheduler';
 import type { FlipOutcome, FlipRunner, FlipTask } from '../flip/flip-task';
+import { DrainEstimate } from './drain-estimate';
 
-export interface FlipQueueOptions {
+export interface FlipBacklogOptions {
   threads: number;
-  queueMax: number;
+  backlogMax: number;
   timeoutMs: number;
-}
-
-export type RejectionReason = 'overloaded' | 'job_timeout';
-
-/** What a job did, for its observers: the Prometheus metrics and the `pm2 monit` metrics. */
-export interface FlipQueueEvents {
-  ran: [outcome: string, ms: number];
-  /** A job left the queue for a thread after waiting ms. */
-  started: [waitedMs: number];
-  refused: [reason: RejectionReason];
 }
 
 interface Job {
@@ -29,18 +21,18 @@ interface Job {
 }
 
 /**
- * Admits flip jobs, first in first out, to at most `threads` running at once. The queue is explicit so its
- * bound, order and depth are too: a full queue refuses at once (503), and a job past its deadline (counted
- * from arrival) answers 504 at once, dropped from the queue or aborted in its engine.
+ * A process's backlog (inline mode): admits flips, first in first out, to at most `threads` flip threads at
+ * once. The backlog is explicit so its bound, order and depth are too: a full backlog refuses at once (503),
+ * and a flip past its deadline (counted from arrival) answers 504 at once, dropped from the backlog or aborted
+ * in its engine.
  */
-export class FlipQueue extends EventEmitter<FlipQueueEvents> {
+export class FlipBacklog extends EventEmitter<FlipEvents> implements FlipScheduler {
   private readonly waiting: Job[] = [];
   private running = 0;
-  // Moving average of a job's run time, for Retry-After.
-  private averageRunMs = 1000;
+  private readonly drain = new DrainEstimate();
 
   constructor(
-    private readonly options: FlipQueueOptions,
+    private readonly options: FlipBacklogOptions,
     private readonly runner: FlipRunner,
   ) {
     super();
@@ -54,16 +46,11 @@ export class FlipQueue extends EventEmitter<FlipQueueEvents> {
     return this.running;
   }
 
-  /** Retry-After for a refused job: about when the work accepted so far should be done. */
-  private retryAfterSeconds(): string {
-    const backlogMs = (this.averageRunMs * (this.running + this.waiting.length)) / this.options.threads;
-    return String(Math.max(1, Math.ceil(backlogMs / 1000)));
-  }
-
   run(task: FlipTask): Promise<FlipOutcome> {
-    if (this.running >= this.options.threads && this.waiting.length >= this.options.queueMax) {
+    if (this.running >= this.options.threads && this.waiting.length >= this.options.backlogMax) {
       this.emit('refused', 'overloaded');
-      return Promise.reject(new HttpError('overloaded', undefined, { 'Retry-After': this.retryAfterSeconds() }));
+      const retryAfterS = this.drain.seconds(this.running + this.waiting.length, this.options.threads);
+      return Promise.reject(new ServiceError('overloaded', undefined, { retryAfterS }));
     }
     return new Promise<FlipOutcome>((resolve, reject) => {
       const abort = new AbortController();
@@ -82,7 +69,7 @@ export class FlipQueue extends EventEmitter<FlipQueueEvents> {
 
   private expire(job: Job): void {
     this.emit('refused', 'job_timeout');
-    job.reject(new HttpError('job_timeout'));
+    job.reject(new ServiceError('job_timeout'));
     const queued = this.waiting.indexOf(job);
     if (queued >= 0) {
       this.waiting.splice(queued, 1);
@@ -114,7 +101,7 @@ export class FlipQueue extends EventEmitter<FlipQueueEvents> {
     } finally {
       clearTimeout(job.timer);
       const ranMs = performance.now() - started;
-      this.averageRunMs = 0.8 * this.averageRunMs + 0.2 * ranMs;
+      this.drain.record(ranMs);
       this.running--;
       this.dispatch();
       this.emit('ran', outcome, ranMs);
