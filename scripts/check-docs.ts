@@ -6,7 +6,7 @@
 //   paths        every repository path in inline code or a code block exists; a path counts as one when its
 //                first segment is a top-level folder of the repository (`service/`, `deploy/`, `test/` …);
 //                `<name>` and `*` in a segment stand for any entry; `service/dist/X.js` is checked as its
-//                source `service/src/X.ts`, since dist/ is built, not committed
+//                source `service/src/X.ts` (and `service/dist` as `service/src`): dist/ is built, not committed
 //   variables    the names in the first column of docs/configuration.md's tables are exactly the names
 //                service/src/config.ts reads: the keys of its `z.object({...})` schemas and `env.X` reads
 //   shape        lines ≤ 110 characters; README.md ≤ 250 lines
@@ -165,8 +165,8 @@ function pathsOf(lines: string[], topFolders: Set<string>): { line: number; path
 }
 
 function pathExists(root: string, path: string): boolean {
-  const source = /^service\/dist\/(.+)\.js$/.exec(path);
-  const segments = (source ? `service/src/${source[1]}.ts` : path).split('/').filter((segment) => segment !== '');
+  const source = path.replace(/^service\/dist(?=\/|$)/, 'service/src').replace(/^(service\/src\/.+)\.js$/, '$1.ts');
+  const segments = source.split('/').filter((segment) => segment !== '');
   let candidates = [root];
   for (const segment of segments) {
     const pattern = /[<*]/.test(segment) ? wildcard(segment) : undefined;
@@ -210,8 +210,8 @@ function variableProblems(root: string): string[] {
 
 /**
  * The environment variables a config module reads: the keys of every `z.object({...})` / `.extend({...})`
- * literal and every `env.NAME`, `env['NAME']` or `process.env.NAME`. A key the parser cannot name (a spread, a
- * computed key) is a problem, so the list is never silently short.
+ * literal and every `env.NAME`, `env['NAME']` or `process.env.NAME`. A schema key the parser cannot name (a
+ * spread, a computed key) is a problem, so the list is never silently short.
  */
 export function configVariables(source: string): { names: Set<string>; problems: string[] } {
   const file = ts.createSourceFile(CONFIG_SOURCE, source, ts.ScriptTarget.Latest, true);
@@ -234,9 +234,9 @@ export function configVariables(source: string): { names: Set<string>; problems:
       }
     }
     if (ts.isPropertyAccessExpression(node) && isEnv(node.expression)) names.add(node.name.text);
-    if (ts.isElementAccessExpression(node) && isEnv(node.expression)) {
-      if (ts.isStringLiteral(node.argumentExpression)) names.add(node.argumentExpression.text);
-      else problems.push(`${where(node)}: an env read by a computed name`);
+    // `env[name]` with a computed name (the error message echoing a schema key) names no variable of its own.
+    if (ts.isElementAccessExpression(node) && isEnv(node.expression) && ts.isStringLiteral(node.argumentExpression)) {
+      names.add(node.argumentExpression.text);
     }
     ts.forEachChild(node, visit);
   };

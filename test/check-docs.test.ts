@@ -18,6 +18,7 @@ const SOUND: Record<string, string> = {
     '[below](#queue-mode-flip_modequeue). The server is `service/src/server.ts`, run as `service/dist/server.js`;',
     'reports land in `loadtest/results/<date>/report.md`, suites are `test/*.test.ts`. Not paths: `image/jpeg`,',
     '`../shared/photo.jpg`, `GET /jobs/{id}`, [a site](https://example.com/x).',
+    'The folder `service/dist` is built from `service/src`.',
     '',
     '```sh',
     'node service/dist/server.js --config deploy/queue.env',
@@ -95,8 +96,8 @@ test('a stale path in inline code or a code block is reported; dist is checked b
   assert.deepEqual(checkDocs(root), [
     'README.md:4: `service/src/server.ts` does not exist',
     'README.md:4: `service/dist/server.js` does not exist',
-    'README.md:9: `service/dist/server.js` does not exist',
-    'README.md:9: `deploy/queue.env` does not exist',
+    'README.md:10: `service/dist/server.js` does not exist',
+    'README.md:10: `deploy/queue.env` does not exist',
   ]);
   rmSync(join(root, 'loadtest/results/2026-11-23'), { recursive: true });
   rmSync(join(root, 'test/stack.test.ts'));
@@ -128,7 +129,7 @@ test('config variables: schema keys, .extend and env reads; a key it cannot name
 test('a long line and a long README are reported', () => {
   const readme = `${SOUND['README.md']}${'x'.repeat(111)}\n${'\n'.repeat(240)}`;
   assert.deepEqual(checkDocs(repository('shape', { 'README.md': readme })), [
-    'README.md:253: README.md has 253 lines, over 250',
-    'README.md:13: line of 111 characters, over 110',
+    'README.md:254: README.md has 254 lines, over 250',
+    'README.md:14: line of 111 characters, over 110',
   ]);
 });
