@@ -8,18 +8,22 @@
 //                `<name>` and `*` in a segment stand for any entry; `service/dist/X.js` is checked as its
 //                source `service/src/X.ts` (and `service/dist` as `service/src`): dist/ is built, not committed
 //   variables    the names in the first column of docs/configuration.md's tables are exactly the names
-//                service/src/config.ts reads: the keys of its `z.object({...})` schemas and `env.X` reads
+//                service/src/config.ts reads: the keys of its `z.object({...})` schemas and `env.X` reads;
+//                and docker-compose.yml passes the service's image only variables config.ts reads
 //   shape        lines ≤ 110 characters; README.md ≤ 250 lines
 //
 // usage: node --import tsx scripts/check-docs.ts [REPOSITORY_ROOT]   (exit 1 and one line per problem)
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
+import { parse } from 'yaml';
 
 const MAX_LINE = 110;
 const README_MAX_LINES = 250;
 const CONFIG_SOURCE = 'service/src/config.ts';
 const CONFIG_PAGE = 'docs/configuration.md';
+const COMPOSE_FILE = 'docker-compose.yml';
+const SERVICE_IMAGE = 'flipstack-service:';
 // Path roots even when the folder is gone (a path into a deleted folder is stale too), besides every top folder.
 const PATH_ROOTS = ['service', 'deploy', 'nginx', 'loadtest', 'test', 'monitoring', 'docs', 'scripts'];
 
@@ -202,8 +206,33 @@ function variableProblems(root: string): string[] {
     if (!documented.has(name)) problems.push(`${CONFIG_PAGE}: ${name} is read by ${CONFIG_SOURCE} but not listed`);
   }
   for (const [name, line] of documented) {
-    if (!read.names.has(name))
-      problems.push(`${CONFIG_PAGE}:${line}: ${name} is listed but ${CONFIG_SOURCE} never reads it`);
+    if (read.names.has(name)) continue;
+    problems.push(`${CONFIG_PAGE}:${line}: ${name} is listed but ${CONFIG_SOURCE} never reads it`);
+  }
+  return [...problems, ...composeProblems(root, read.names)];
+}
+
+interface ComposeService {
+  image?: string;
+  environment?: Record<string, unknown> | string[];
+}
+
+/** A variable the compose file hands the service's image that config.ts does not read is a stale name. */
+function composeProblems(root: string, read: Set<string>): string[] {
+  if (!existsSync(join(root, COMPOSE_FILE))) return [];
+  const compose = parse(readFileSync(join(root, COMPOSE_FILE), 'utf8'), { merge: true }) as {
+    services?: Record<string, ComposeService>;
+  };
+  const problems: string[] = [];
+  for (const [name, service] of Object.entries(compose.services ?? {})) {
+    if (!service.image?.startsWith(SERVICE_IMAGE)) continue;
+    const environment = service.environment ?? {};
+    const variables = Array.isArray(environment)
+      ? environment.map((entry) => entry.split('=')[0]!)
+      : Object.keys(environment);
+    for (const variable of variables.filter((variable) => !read.has(variable))) {
+      problems.push(`${COMPOSE_FILE}: service ${name} passes ${variable}, which ${CONFIG_SOURCE} never reads`);
+    }
   }
   return problems;
 }

@@ -45,6 +45,19 @@ const SOUND: Record<string, string> = {
     'export const pm2 = (env: NodeJS.ProcessEnv) => [schema, env.pm_id];',
     '',
   ].join('\n'),
+  'docker-compose.yml': [
+    'services:',
+    '  service: &service',
+    '    image: flipstack-service:${IMAGE_TAG:-latest}',
+    '    environment: { PORT: 3000 }',
+    '  api:',
+    '    <<: *service',
+    '    environment: [FLIP_MODE=queue]',
+    '  nginx:',
+    '    image: flipstack-nginx:latest',
+    '    environment: { UPSTREAM_HOST: api }',
+    '',
+  ].join('\n'),
   'service/src/server.ts': '',
   'deploy/queue.env': '',
   'loadtest/results/2026-11-23/report.md': '',
@@ -108,10 +121,17 @@ test('a stale path in inline code or a code block is reported; dist is checked b
 });
 
 test('a variable config.ts reads but the page does not list, and one listed but never read', () => {
-  const config = SOUND['service/src/config.ts']!.replace('FLIP_MODE: z.string()', 'FLIP_BACKLOG_MAX: z.number()');
+  const config = SOUND['service/src/config.ts']!.replace('env.pm_id', 'env.FLIP_BACKLOG_MAX');
   assert.deepEqual(checkDocs(repository('variables', { 'service/src/config.ts': config })), [
     'docs/configuration.md: FLIP_BACKLOG_MAX is read by service/src/config.ts but not listed',
-    'docs/configuration.md:6: FLIP_MODE is listed but service/src/config.ts never reads it',
+    'docs/configuration.md:7: pm_id is listed but service/src/config.ts never reads it',
+  ]);
+});
+
+test('a variable the compose file passes the service image but config.ts never reads', () => {
+  const compose = SOUND['docker-compose.yml']!.replace('FLIP_MODE=queue', 'FLIP_QUEUE_MAX=9');
+  assert.deepEqual(checkDocs(repository('compose', { 'docker-compose.yml': compose })), [
+    'docker-compose.yml: service api passes FLIP_QUEUE_MAX, which service/src/config.ts never reads',
   ]);
 });
 
