@@ -10,6 +10,7 @@
 //   variables    the names in the first column of docs/configuration.md's tables are exactly the names
 //                service/src/config.ts reads: the keys of its `z.object({...})` schemas and `env.X` reads;
 //                and docker-compose.yml passes the service's image only variables config.ts reads
+//   code map     every file and folder at the top of service/src/ is named in docs/architecture.md
 //   shape        lines ≤ 110 characters; README.md ≤ 250 lines
 //
 // usage: node --import tsx scripts/check-docs.ts [REPOSITORY_ROOT]   (exit 1 and one line per problem)
@@ -22,13 +23,15 @@ const MAX_LINE = 110;
 const README_MAX_LINES = 250;
 const CONFIG_SOURCE = 'service/src/config.ts';
 const CONFIG_PAGE = 'docs/configuration.md';
+const SOURCE_FOLDER = 'service/src';
+const ARCHITECTURE_PAGE = 'docs/architecture.md';
 const COMPOSE_FILE = 'docker-compose.yml';
 const SERVICE_IMAGE = 'flipstack-service:';
 // Path roots even when the folder is gone (a path into a deleted folder is stale too), besides every top folder.
 const PATH_ROOTS = ['service', 'deploy', 'nginx', 'loadtest', 'test', 'monitoring', 'docs', 'scripts'];
 
 /** The pages the check reads, relative to the repository root: README.md, loadtest/README.md and docs/**.md. */
-export function checkedPages(root: string): string[] {
+function checkedPages(root: string): string[] {
   const pages = ['README.md', 'loadtest/README.md'].filter((page) => existsSync(join(root, page)));
   const walk = (folder: string): void => {
     if (!existsSync(join(root, folder))) return;
@@ -70,8 +73,18 @@ export function checkDocs(root: string): string[] {
       if (!pathExists(root, path)) report(line, `\`${path}\` does not exist`);
     }
   }
-  problems.push(...variableProblems(root));
+  problems.push(...variableProblems(root), ...codeMapProblems(root));
   return problems;
+}
+
+/** `ls service/src` and the architecture page show the same parts. */
+function codeMapProblems(root: string): string[] {
+  if (!existsSync(join(root, ARCHITECTURE_PAGE))) return [`${ARCHITECTURE_PAGE}: missing`];
+  const page = readFileSync(join(root, ARCHITECTURE_PAGE), 'utf8');
+  return readdirSync(join(root, SOURCE_FOLDER), { withFileTypes: true })
+    .map((entry) => `${SOURCE_FOLDER}/${entry.name}${entry.isDirectory() ? '/' : ''}`)
+    .filter((path) => !page.includes(`\`${path}\``))
+    .map((path) => `${ARCHITECTURE_PAGE}: its code map does not name \`${path}\``);
 }
 
 interface Line {

@@ -1,5 +1,5 @@
 // scripts/check-docs.ts against a small repository that passes it, then against copies broken one way each:
-// every kind of rot must be reported, naming the page and line, and nothing else.
+// every kind of rot must be reported, naming the page (and line), and nothing else.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +29,8 @@ const SOUND: Record<string, string> = {
   ].join('\n'),
   'docs/api.md':
     '# API\n\n## Errors and `Retry-After`\n\n## Errors and `Retry-After`\n\n[again](#errors-and-retry-after-1)\n',
+  'docs/architecture.md':
+    '# Architecture\n\n- `service/src/config.ts`: settings\n- `service/src/server.ts`: a process\n',
   'docs/configuration.md': [
     '# Configuration',
     '',
@@ -111,6 +113,7 @@ test('a stale path in inline code or a code block is reported; dist is checked b
     'README.md:4: `service/dist/server.js` does not exist',
     'README.md:10: `service/dist/server.js` does not exist',
     'README.md:10: `deploy/queue.env` does not exist',
+    'docs/architecture.md:4: `service/src/server.ts` does not exist',
   ]);
   rmSync(join(root, 'loadtest/results/2026-11-23'), { recursive: true });
   rmSync(join(root, 'test/stack.test.ts'));
@@ -133,6 +136,11 @@ test('a variable the compose file passes the service image but config.ts never r
   assert.deepEqual(checkDocs(repository('compose', { 'docker-compose.yml': compose })), [
     'docker-compose.yml: service api passes FLIP_QUEUE_MAX, which service/src/config.ts never reads',
   ]);
+});
+
+test('a file or folder of service/src that the code map does not name', () => {
+  const root = repository('code-map', { 'service/src/contracts/flip-scheduler.ts': '' });
+  assert.deepEqual(checkDocs(root), ['docs/architecture.md: its code map does not name `service/src/contracts/`']);
 });
 
 test('config variables: schema keys, .extend and env reads; a key it cannot name is a problem', () => {
