@@ -307,4 +307,5 @@ if (require.main === module) {
     process.stderr.write(`docs check: ${problems.length} problem(s)\n`);
     process.exit(1);
   }
+  process.stdout.write(`docs check: ${checkedPages(root).length} pages, no problems\n`);
 }
