@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { JobView } from '../../src/queue/redis-flips';
+import type { JobView } from '../service/src/queue/redis-flips';
 
 export interface Submitted {
   response: Response;
