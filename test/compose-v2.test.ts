@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { decode, difference, encode, flipExpected, pattern } from '../service/test/support/images';
-import { bmpImage } from './support/bmp-image';
-import { COMPOSE_V2_OR_LATER, ComposeStack, composeV2Command, docker } from './support/compose';
-import { freePort } from './support/free-port';
-import { waitForHttp } from './support/wait-for-http';
+import { decode, difference, encode, flipExpected, pattern } from '../testkit/images';
+import { bmpImage } from '../testkit/bmp-image';
+import { COMPOSE_V2_OR_LATER, ComposeStack, composeV2Command, docker } from '../testkit/compose';
+import { freePort } from '../testkit/free-port';
+import { waitForHttp } from '../testkit/wait-for-http';
 
 const QUEUE_ENV_FILE = ['--env-file', 'deploy/queue.env'];
 

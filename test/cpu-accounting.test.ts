@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { test, type TestContext } from 'node:test';
 import { containerOf, cpuSpent, machineBusy, processTreeOf } from '../loadtest/bench/cpu-accounting';
-import { docker } from './support/compose';
+import { docker } from '../testkit/compose';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -3,9 +3,9 @@
 // name, torn down afterwards. Prometheus scrapes every 5 s, so each check polls for a few scrapes at most.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { ComposeStack, docker } from './support/compose';
-import { freePort } from './support/free-port';
-import { rootRequests, sample } from './support/metrics-text';
+import { ComposeStack, docker } from '../testkit/compose';
+import { freePort } from '../testkit/free-port';
+import { rootRequests, sample } from '../testkit/metrics-text';
 import { activeTargets, eventually, queryValue } from './support/prometheus';
 import { steadyLoad } from './support/steady-load';
 

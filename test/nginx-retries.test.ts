@@ -6,8 +6,8 @@ import { createServer, createConnection, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { test, type TestContext } from 'node:test';
 import { Redis } from 'ioredis';
-import { encode, pattern } from '../service/test/support/images';
-import { startQueueDeployment } from '../service/test/support/queue-deployment';
+import { encode, pattern } from '../testkit/images';
+import { startQueueDeployment } from '../testkit/queue-deployment';
 import { startProjectNginx } from './support/project-nginx';
 
 /** A replica that forwards every request to upstreamPort and resets nginx's connection 1 s later, unanswered. */

@@ -7,11 +7,11 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { bmpImage } from './support/bmp-image';
-import { freePort } from './support/free-port';
-import { getText, servingPids } from './support/get-text';
+import { bmpImage } from '../testkit/bmp-image';
+import { freePort } from '../testkit/free-port';
+import { getText, servingPids } from '../testkit/get-text';
 import { startLoad, type LoadOptions, type LoadResult } from './support/load-generator';
-import { rootRequests, sample } from './support/metrics-text';
+import { rootRequests, sample } from '../testkit/metrics-text';
 import { startNginx, type NginxRequest } from './support/nginx-proxy';
 import {
   createPm2Home,
@@ -26,7 +26,7 @@ import {
   type Pm2Process,
 } from './support/pm2-cluster';
 import { startTmux } from './support/tmux-screen';
-import { waitForHttp } from './support/wait-for-http';
+import { waitForHttp } from '../testkit/wait-for-http';
 
 // /cpu burns a few milliseconds instead of the default ~50 ms, so a 2-core machine keeps up with the load.
 const CPU_ITERATIONS = '1000000';

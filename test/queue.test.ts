@@ -4,19 +4,14 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { assertSlowSmallPngReply, slowSmallPng } from '../service/test/support/flip-jobs';
-import { encode, pattern } from '../service/test/support/images';
-import { errorCode, submitJob, untilFinished } from '../service/test/support/jobs-client';
-import {
-  fastStallEnv,
-  startQueueDeployment,
-  waitForJobStart,
-  type QueueDeployment,
-} from '../service/test/support/queue-deployment';
-import { bmpImage } from './support/bmp-image';
+import { assertSlowSmallPngReply, slowSmallPng } from '../testkit/flip-jobs';
+import { encode, pattern } from '../testkit/images';
+import { errorCode, submitJob, untilFinished } from '../testkit/jobs-client';
+import { fastStallEnv, startQueueDeployment, waitForJobStart, type QueueDeployment } from '../testkit/queue-deployment';
+import { bmpImage } from '../testkit/bmp-image';
 import { customMetric, startPm2Cluster } from './support/pm2-cluster';
-import { waitForHttp } from './support/wait-for-http';
-import { waitUntil } from './support/wait-until';
+import { waitForHttp } from '../testkit/wait-for-http';
+import { waitUntil } from '../testkit/wait-until';
 
 async function deploy(t: TestContext, options: Parameters<typeof startQueueDeployment>[0]): Promise<QueueDeployment> {
   const deployment = await startQueueDeployment(options);

@@ -3,13 +3,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { decode, difference, encode, flipExpected, pattern } from '../service/test/support/images';
-import { submitJob, untilFinished } from '../service/test/support/jobs-client';
-import { bmpImage } from './support/bmp-image';
-import { ComposeStack, docker } from './support/compose';
-import { freePort } from './support/free-port';
+import { decode, difference, encode, flipExpected, pattern } from '../testkit/images';
+import { submitJob, untilFinished } from '../testkit/jobs-client';
+import { bmpImage } from '../testkit/bmp-image';
+import { ComposeStack, docker } from '../testkit/compose';
+import { freePort } from '../testkit/free-port';
 import { steadyLoad } from './support/steady-load';
-import { waitForHttp } from './support/wait-for-http';
+import { waitForHttp } from '../testkit/wait-for-http';
 
 // Seconds of Jimp work per flip in a 1-CPU container, under nginx's 25 MiB body limit: a worker is caught
 // mid-flip when it is killed.

@@ -3,12 +3,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { slowSmallPng } from '../service/test/support/flip-jobs';
-import { decode, difference, encode, flipExpected, pattern, pngHeaderOnly } from '../service/test/support/images';
-import { freePort } from './support/free-port';
-import { ComposeStack, docker } from './support/compose';
+import { slowSmallPng } from '../testkit/flip-jobs';
+import { decode, difference, encode, flipExpected, pattern, pngHeaderOnly } from '../testkit/images';
+import { freePort } from '../testkit/free-port';
+import { ComposeStack, docker } from '../testkit/compose';
 import { steadyLoad, type LoadReport, type LoadRequest, type SteadyLoad } from './support/steady-load';
-import { waitUntil } from './support/wait-until';
+import { waitUntil } from '../testkit/wait-until';
 
 // docker-compose.yml's promise for `up --scale` on a running stack (issue 4): new replicas serve within 10 s.
 const DISCOVERY_BOUND_MS = 10_000;

@@ -3,12 +3,12 @@
 // afterwards whatever happened. A flip job whose worker node dies mid-flip runs again on the other worker.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertSlowSmallPngReply, slowSmallPng } from '../service/test/support/flip-jobs';
-import { submitJob, untilFinished } from '../service/test/support/jobs-client';
-import { docker } from './support/compose';
-import { freePort } from './support/free-port';
+import { assertSlowSmallPngReply, slowSmallPng } from '../testkit/flip-jobs';
+import { submitJob, untilFinished } from '../testkit/jobs-client';
+import { docker } from '../testkit/compose';
+import { freePort } from '../testkit/free-port';
 import { LocalSwarm } from './support/swarm';
-import { waitUntil } from './support/wait-until';
+import { waitUntil } from '../testkit/wait-until';
 
 const NODES = 3;
 const WORKERS = 2;

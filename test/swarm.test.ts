@@ -4,12 +4,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { encode, pattern } from '../service/test/support/images';
-import { docker } from './support/compose';
-import { freePort } from './support/free-port';
+import { encode, pattern } from '../testkit/images';
+import { docker } from '../testkit/compose';
+import { freePort } from '../testkit/free-port';
 import { fetchResendingOnClose, steadyLoad, type LoadRequest } from './support/steady-load';
 import { LocalSwarm } from './support/swarm';
-import { waitUntil } from './support/wait-until';
+import { waitUntil } from '../testkit/wait-until';
 
 const NODES = 3;
 const REPLICAS = 3;

@@ -1,7 +1,7 @@
 // GET /cpu's cost per request against the second article's plain server doing its loop, measured in one run:
 // one request at a time, alternating between the two, so both see the same machine load.
 import { join } from 'node:path';
-import { freePort } from '../../test/support/free-port';
+import { freePort } from '../../testkit/free-port';
 import { REPO_ROOT } from './k6';
 import { MODES } from './modes';
 import { startServed } from './served-process';

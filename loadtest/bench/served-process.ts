@@ -2,7 +2,7 @@
 // group, waits until it answers, and stops the whole group (cluster workers and PM2 apps included).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { waitForHttp } from '../../test/support/wait-for-http';
+import { waitForHttp } from '../../testkit/wait-for-http';
 
 export interface ServedProcess {
   readonly pid: number;

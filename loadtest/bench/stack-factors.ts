@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { docker } from '../../test/support/compose';
+import { docker } from '../../testkit/compose';
 import { runAb } from './ab';
 import {
   containerOf,

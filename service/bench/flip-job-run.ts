@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { Jimp } from 'jimp';
 import { ownedBytes, type FlipTask, type FlipTimings } from '../src/flip/flip-task';
-import { disposeService, startService } from '../test/support/server-process';
+import { disposeService, startService } from '../../testkit/server-process';
 
 /** The first article's job as written: Jimp.read, flip({vertical: true}), getBuffer with Jimp's defaults. */
 async function seedPipeline(input: Buffer): Promise<{ timings: FlipTimings; bytes: number }> {

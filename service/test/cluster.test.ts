@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { servingPids } from '../../test/support/get-text';
-import { getText, postSlowFlip, waitForGauge } from './support/flip-jobs';
-import { disposeService, leftoverFiles, startService, type ServiceProcess } from './support/server-process';
+import { servingPids } from '../../testkit/get-text';
+import { getText, postSlowFlip, waitForGauge } from '../../testkit/flip-jobs';
+import { disposeService, leftoverFiles, startService, type ServiceProcess } from '../../testkit/server-process';
 
 function listeningPids(service: ServiceProcess): number[] {
   return service.logs.filter((line) => line.msg === 'listening').map((line) => line.pid as number);

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { assertSlowSmallPngReply, postSlowFlip, waitForGauge } from './support/flip-jobs';
-import { disposeService, leftoverFiles, startService, type ServiceProcess } from './support/server-process';
+import { assertSlowSmallPngReply, postSlowFlip, waitForGauge } from '../../testkit/flip-jobs';
+import { disposeService, leftoverFiles, startService, type ServiceProcess } from '../../testkit/server-process';
 
 describe('server', () => {
   const services: ServiceProcess[] = [];

@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { freePort } from './free-port';
+import { freePort } from '../../testkit/free-port';
 import { runNginx } from './nginx-process';
-import { waitForHttp } from './wait-for-http';
+import { waitForHttp } from '../../testkit/wait-for-http';
 
 // Attempts nginx makes per request: the first plus retries.
 const tries = 4;

@@ -5,8 +5,8 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestContext } from 'node:test';
 import { promisify } from 'node:util';
-import { freePort } from './free-port';
-import { waitForHttp } from './wait-for-http';
+import { freePort } from '../../testkit/free-port';
+import { waitForHttp } from '../../testkit/wait-for-http';
 
 const run = promisify(execFile);
 export const repoRoot = resolve(__dirname, '..', '..');

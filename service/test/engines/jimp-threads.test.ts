@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { grayTiff } from '../support/gray-tiff';
-import { encode, pattern } from '../support/images';
-import { disposeService, startService, type ServiceProcess } from '../support/server-process';
+import { encode, pattern } from '../../../testkit/images';
+import { disposeService, startService, type ServiceProcess } from '../../../testkit/server-process';
 
 // A valid 1 x 1 000 000 TIFF stored one row per strip: utif2 keeps its million-entry strip tables, and a flip
 // thread's work on them, in the V8 heap.

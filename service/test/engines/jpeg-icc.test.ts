@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { flipWithJimp } from '../../src/engines/jimp-flip';
 import { withIccProfileOf, withoutApp2Segments } from '../../src/engines/jpeg-icc';
 import { flipWithSharp } from '../../src/engines/sharp-flip';
-import { decodeWithSharp, difference, flipExpected, pattern } from '../support/images';
+import { decodeWithSharp, difference, flipExpected, pattern } from '../../../testkit/images';
 
 /** A JPEG whose pixels are stored in Display P3, with that profile embedded (as phones write them). */
 async function displayP3Jpeg(): Promise<Buffer> {

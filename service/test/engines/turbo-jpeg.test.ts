@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { JpegTooManyPixels, turboJpeg } from '../../src/engines/turbo-jpeg';
-import { decodeWithSharp, difference, pattern, type Rgba } from '../support/images';
+import { decodeWithSharp, difference, pattern, type Rgba } from '../../../testkit/images';
 
 const jpegFormat = turboJpeg();
 const noLimit = { maxPixels: Number.MAX_SAFE_INTEGER };

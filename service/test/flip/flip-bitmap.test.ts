@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { flipAxes, flipBitmap } from '../../src/flip/flip-bitmap';
-import { flipExpected, pattern } from '../support/images';
+import { flipExpected, pattern } from '../../../testkit/images';
 
 describe('flipBitmap', () => {
   for (const [width, height] of [

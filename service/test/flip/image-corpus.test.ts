@@ -6,7 +6,7 @@ import type { FlipAxis } from '../../src/flip/flip-bitmap';
 import { flipDistance, gifTiming } from '../support/flip-distance';
 import { decodeWithImageMagick } from '../support/imagemagick';
 import type { CorpusEntry } from '../support/make-image-corpus';
-import { disposeService, startService, type ServiceProcess } from '../support/server-process';
+import { disposeService, startService, type ServiceProcess } from '../../../testkit/server-process';
 
 const corpusDir = join(__dirname, '..', 'corpus');
 const manifest = JSON.parse(readFileSync(join(corpusDir, 'manifest.json'), 'utf8')) as CorpusEntry[];

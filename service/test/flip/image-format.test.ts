@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseImageMime, readImageHeader } from '../../src/flip/image-format';
-import { bmpImage } from '../../../test/support/bmp-image';
-import { encode, pattern, pngHeaderOnly } from '../support/images';
+import { bmpImage } from '../../../testkit/bmp-image';
+import { encode, pattern, pngHeaderOnly } from '../../../testkit/images';
 
 describe('image format', () => {
   it('accepts the five image types, ignoring parameters and case', () => {

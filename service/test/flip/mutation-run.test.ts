@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mutate, seededRandom } from '../support/mutator';
-import { disposeService, leftoverFiles, startService, type ServiceProcess } from '../support/server-process';
+import { disposeService, leftoverFiles, startService, type ServiceProcess } from '../../../testkit/server-process';
 import { residentMb, timedFlip } from '../support/timed-flip';
 
 const corpusDir = join(__dirname, '..', 'corpus');

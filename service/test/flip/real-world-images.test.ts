@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { flipDistance, gifTiming } from '../support/flip-distance';
 import { decodeWithImageMagick, type Frames } from '../support/imagemagick';
-import { disposeService, leftoverFiles, startService, type ServiceProcess } from '../support/server-process';
+import { disposeService, leftoverFiles, startService, type ServiceProcess } from '../../../testkit/server-process';
 import { residentMb, timedFlip } from '../support/timed-flip';
 
 // Real-world files from Debian packages (odd variants, broken files, fuzzer finds, documentation photos), which

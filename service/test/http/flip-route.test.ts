@@ -13,8 +13,8 @@ import {
   pattern,
   pngHeaderOnly,
   withExifOrientation,
-} from '../support/images';
-import { disposeService, leftoverFiles, startService, type ServiceProcess } from '../support/server-process';
+} from '../../../testkit/images';
+import { disposeService, leftoverFiles, startService, type ServiceProcess } from '../../../testkit/server-process';
 
 async function postFlip(service: ServiceProcess, body: Buffer, contentType: string, query = '') {
   const response = await fetch(`${service.url}/flip${query}`, {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { errorCode, jobView, submitJob, untilFinished } from '../support/jobs-client';
-import { slowSmallPng } from '../support/flip-jobs';
-import { decode, difference, encode, flipExpected, pattern, pngHeaderOnly } from '../support/images';
-import { startQueueDeployment, waitForJobStart, type QueueDeployment } from '../support/queue-deployment';
-import { disposeService, startService, type ServiceProcess } from '../support/server-process';
+import { errorCode, jobView, submitJob, untilFinished } from '../../../testkit/jobs-client';
+import { slowSmallPng } from '../../../testkit/flip-jobs';
+import { decode, difference, encode, flipExpected, pattern, pngHeaderOnly } from '../../../testkit/images';
+import { startQueueDeployment, waitForJobStart, type QueueDeployment } from '../../../testkit/queue-deployment';
+import { disposeService, startService, type ServiceProcess } from '../../../testkit/server-process';
 
 describe('the /jobs API (FLIP_MODE=queue)', () => {
   let deployment: QueueDeployment;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { sample, rootRequests } from '../../../test/support/metrics-text';
-import { servingPids } from '../../../test/support/get-text';
-import { getText } from '../support/flip-jobs';
-import { disposeService, startService, type ServiceProcess } from '../support/server-process';
+import { sample, rootRequests } from '../../../testkit/metrics-text';
+import { servingPids } from '../../../testkit/get-text';
+import { getText } from '../../../testkit/flip-jobs';
+import { disposeService, startService, type ServiceProcess } from '../../../testkit/server-process';
 
 // Long enough for a sibling on a busy machine; short for the test where one never answers.
 const PEER_TIMEOUT_MS = 5000;

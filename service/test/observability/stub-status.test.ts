@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sample } from '../../../test/support/metrics-text';
+import { sample } from '../../../testkit/metrics-text';
 import { stubStatusMetrics } from '../../src/observability/stub-status';
 
 // nginx 1.22's stub_status page, byte for byte (trailing spaces included).

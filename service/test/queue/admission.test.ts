@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { startRedis, type RedisServer } from '../../../test/support/redis-server';
+import { startRedis, type RedisServer } from '../../../testkit/redis-server';
 import { Admission } from '../../src/queue/admission';
 
 describe('Admission (a real redis-server)', () => {

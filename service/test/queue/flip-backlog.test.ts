@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { slowSmallPng, waitForGauge } from '../support/flip-jobs';
-import { bmpImage } from '../../../test/support/bmp-image';
-import { encode, pattern } from '../support/images';
+import { slowSmallPng, waitForGauge } from '../../../testkit/flip-jobs';
+import { bmpImage } from '../../../testkit/bmp-image';
+import { encode, pattern } from '../../../testkit/images';
 import { loadConfig } from '../../src/config';
-import { disposeService, leftoverFiles, startService, type ServiceProcess } from '../support/server-process';
+import { disposeService, leftoverFiles, startService, type ServiceProcess } from '../../../testkit/server-process';
 
 interface Reply {
   status: number;

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Worker } from 'bullmq';
-import { startRedis, type RedisServer } from '../../../test/support/redis-server';
+import { startRedis, type RedisServer } from '../../../testkit/redis-server';
 import { ServiceError } from '../../src/errors';
 import { createLogger } from '../../src/observability/logger';
 import { jobFailure } from '../../src/queue/job-failure';
 import { FLIP_QUEUE_NAME } from '../../src/queue/job-wire';
 import { patientRedis } from '../../src/queue/redis-connection';
 import { JobQueue } from '../../src/queue/job-queue';
-import { waitUntil } from '../../../test/support/wait-until';
-import { encode, pattern } from '../support/images';
+import { waitUntil } from '../../../testkit/wait-until';
+import { encode, pattern } from '../../../testkit/images';
 
 describe('JobQueue (a real redis-server and a BullMQ worker)', () => {
   let server: RedisServer;

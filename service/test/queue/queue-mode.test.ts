@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { encode, pattern, pngHeaderOnly } from '../support/images';
-import { startQueueDeployment, type QueueDeployment } from '../support/queue-deployment';
-import { disposeService, startService, type ServiceProcess } from '../support/server-process';
+import { encode, pattern, pngHeaderOnly } from '../../../testkit/images';
+import { startQueueDeployment, type QueueDeployment } from '../../../testkit/queue-deployment';
+import { disposeService, startService, type ServiceProcess } from '../../../testkit/server-process';
 
 interface Answer {
   status: number;

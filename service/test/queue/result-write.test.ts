@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { startRedis, type RedisServer } from '../../../test/support/redis-server';
+import { startRedis, type RedisServer } from '../../../testkit/redis-server';
 import { resultWrite } from '../../src/queue/result-write';
 
 describe('resultWrite (a real redis-server at maxmemory)', () => {

@@ -1,6 +1,6 @@
 import type { FlipAxis } from '../../src/flip/flip-bitmap';
 import { magick, type Frames } from './imagemagick';
-import { flipExpected } from './images';
+import { flipExpected } from '../../../testkit/images';
 
 export interface FlipDistance {
   /** Largest difference of one channel (alpha included) over every frame. */

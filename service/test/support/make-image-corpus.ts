@@ -9,7 +9,7 @@ import type { ErrorCode } from '../../src/errors';
 import type { ImageMime } from '../../src/flip/image-format';
 import { grayTiff } from './gray-tiff';
 import { magick } from './imagemagick';
-import { pattern } from './images';
+import { pattern } from '../../../testkit/images';
 
 const corpusDir = join(__dirname, '..', 'corpus');
 

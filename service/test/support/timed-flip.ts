@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import type { ServiceProcess } from './server-process';
+import type { ServiceProcess } from '../../../testkit/server-process';
 
 export interface TimedFlip {
   status: number;

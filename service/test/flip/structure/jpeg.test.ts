@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { checkJpeg } from '../../../src/flip/structure/jpeg';
-import { encode, pattern } from '../../support/images';
+import { encode, pattern } from '../../../../testkit/images';
 
 const MAX_PIXELS = 1_000_000;
 const SCAN_MARKER = [0xff, 0xda, 0x00, 0x02];

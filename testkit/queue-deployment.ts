@@ -1,4 +1,4 @@
-import { startRedis, type RedisServer } from '../../../test/support/redis-server';
+import { startRedis, type RedisServer } from './redis-server';
 import { disposeService, startService, type ServiceProcess } from './server-process';
 
 /** Short lock and stall check, so a killed worker's job runs again within seconds in a test. */

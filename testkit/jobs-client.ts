@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { JobView } from '../../src/http/job-view';
+import type { JobView } from '../service/src/http/job-view';
 
 export interface Submitted {
   response: Response;

@@ -2,9 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../../test/support/free-port';
+import { freePort } from './free-port';
 
-const dist = join(__dirname, '..', '..', 'dist');
+const dist = join(__dirname, '..', 'service', 'dist');
 
 export interface ServiceProcess {
   url: string;

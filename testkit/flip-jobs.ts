@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { getText } from '../../../test/support/get-text';
+import { getText } from './get-text';
 import type { ServiceProcess } from './server-process';
 
 export { getText };

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { Jimp } from 'jimp';
-import type { FlipAxis } from '../../src/flip/flip-bitmap';
+import type { FlipAxis } from '../service/src/flip/flip-bitmap';
 
 export interface Rgba {
   width: number;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const repoRoot = join(__dirname, '..', '..');
+const repoRoot = join(__dirname, '..');
 // Compose and image builds print a lot; a stuck daemon must not hang a test forever.
 const COMMAND_TIMEOUT_MS = 10 * 60_000;
 const MAX_OUTPUT = 64 * 1024 * 1024;
