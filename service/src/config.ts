@@ -13,6 +13,10 @@ const QUALITY_DEFAULT = 90;
 // which for a valid 40 MP image stay far below this. A decoder that runs away ends its own thread at the limit.
 const THREAD_HEAP_MB_DEFAULT = 256;
 
+// Flip threads idle this long are replaced by fresh ones, which gives back what their JPEG codec grew to during
+// a burst of large photos. Long enough that a steady stream of flips never meets it.
+const THREAD_IDLE_MS_DEFAULT = 30_000;
+
 // One image's decode and encode get at most this share of the job deadline (and never over 20 s), so a
 // decoder that loops is cut off with a 422 long before the job would end as 504.
 function decodeBudgetDefault(timeoutMs: number): number {
@@ -46,6 +50,7 @@ const schema = z
     FLIP_TIMEOUT_MS: integer(1).default(60_000),
     FLIP_DECODE_BUDGET_MS: integer(1).optional(),
     FLIP_THREAD_HEAP_MB: integer(16).default(THREAD_HEAP_MB_DEFAULT),
+    FLIP_THREAD_IDLE_MS: integer(1).default(THREAD_IDLE_MS_DEFAULT),
     FLIP_SAMPLE_IMAGE: z
       .string()
       .min(1)
@@ -97,6 +102,7 @@ export interface Config {
     timeoutMs: number;
     decodeBudgetMs: number;
     threadHeapMb: number;
+    threadIdleMs: number;
     sampleImage: string;
   };
   shutdownTimeoutMs: number;
@@ -164,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: e.FLIP_TIMEOUT_MS,
       decodeBudgetMs: e.FLIP_DECODE_BUDGET_MS ?? decodeBudgetDefault(e.FLIP_TIMEOUT_MS),
       threadHeapMb: e.FLIP_THREAD_HEAP_MB,
+      threadIdleMs: e.FLIP_THREAD_IDLE_MS,
       sampleImage: e.FLIP_SAMPLE_IMAGE,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

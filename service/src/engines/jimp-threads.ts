@@ -8,6 +8,8 @@ export interface JimpThreadsOptions {
   decodeBudgetMs: number;
   /** V8 heap of each thread: a decoder that outgrows it ends its own thread, never the process. */
   threadHeapMb: number;
+  /** How long the threads may sit idle before they are replaced by fresh ones. */
+  threadIdleMs: number;
   startNow?: boolean;
 }
 
@@ -16,16 +18,24 @@ function tooComplex(message: string): FlipOutcome {
 }
 
 /**
- * The Jimp engine: pure-JavaScript decode and encode, so they run on flip threads (worker threads), never on the event loop.
- * Aborting a task (deadline or decode budget) terminates its thread and Piscina starts a fresh one, as it does
- * for a thread that reached its heap limit.
+ * The Jimp engine: pure-JavaScript decode and encode, so they run on flip threads (worker threads), never on the
+ * event loop. Aborting a task (deadline or decode budget) terminates its thread and Piscina starts a fresh one, as
+ * it does for a thread that reached its heap limit.
+ *
+ * A thread's WebAssembly JPEG codec keeps its heap at the largest image it ever coded (a WebAssembly memory
+ * only grows), so once the threads have been idle for threadIdleMs they are ended and Piscina starts fresh ones
+ * in their place: the memory of a burst comes back, and the next flip still finds a started thread.
  */
 export class JimpThreads implements FlipRunner {
   private readonly pool: Piscina<FlipTask, FlipOutcome>;
   private readonly decodeBudgetMs: number;
+  private readonly threadIdleMs: number;
+  private running = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
 
-  constructor({ threads, decodeBudgetMs, threadHeapMb, startNow = true }: JimpThreadsOptions) {
+  constructor({ threads, decodeBudgetMs, threadHeapMb, threadIdleMs, startNow = true }: JimpThreadsOptions) {
     this.decodeBudgetMs = decodeBudgetMs;
+    this.threadIdleMs = threadIdleMs;
     this.pool = new Piscina({
       filename: join(__dirname, 'flip-thread.js'),
       minThreads: startNow ? threads : 0,
@@ -37,6 +47,8 @@ export class JimpThreads implements FlipRunner {
 
   async run(task: FlipTask, signal: AbortSignal): Promise<FlipOutcome> {
     const budget = AbortSignal.timeout(this.decodeBudgetMs);
+    this.running++;
+    clearTimeout(this.idleTimer);
     try {
       return await this.pool.run(task, {
         signal: AbortSignal.any([signal, budget]),
@@ -50,10 +62,18 @@ export class JimpThreads implements FlipRunner {
         return tooComplex('decoding the image ran out of the flip thread’s memory');
       }
       throw error;
+    } finally {
+      if (--this.running === 0) this.idleTimer = setTimeout(() => this.renewThreads(), this.threadIdleMs).unref();
     }
   }
 
+  private renewThreads(): void {
+    if (this.running > 0) return;
+    for (const thread of this.pool.threads) void thread.terminate();
+  }
+
   async close(): Promise<void> {
+    clearTimeout(this.idleTimer);
     await this.pool.destroy();
   }
 }
