@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { Jimp } from 'jimp';
 import type { FlipAxis } from '../service/src/flip/flip-bitmap';
@@ -67,8 +68,13 @@ export function flipExpected(source: Rgba, axis: FlipAxis): Rgba {
   return { width, height, data };
 }
 
-/** Largest and mean absolute difference over the colour channels of two same-size images. */
+/**
+ * Largest and mean absolute difference over the colour channels of two same-size images. Images of different
+ * sizes fail the assertion: compared byte by byte, an output cropped to the first rows would match.
+ */
 export function difference(a: Rgba, b: Rgba): { max: number; mean: number } {
+  assert.deepEqual([a.width, a.height], [b.width, b.height], 'the images differ in size');
+  for (const image of [a, b]) assert.equal(image.data.length, image.width * image.height * 4, 'not RGBA bytes');
   let max = 0;
   let sum = 0;
   let count = 0;
