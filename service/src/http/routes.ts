@@ -1,6 +1,6 @@
 import { Router } from '@koa/router';
 import type { Config } from '../config';
-import { burnCpu } from './cpu-burn';
+import { cpuBurn } from './cpu-burn';
 import { flipRoute } from './flip-route';
 import type { FlipScheduler } from '../queue/flip-scheduler';
 import { healthz, readyz } from './health';
@@ -23,11 +23,12 @@ export interface RouteDeps {
 
 export function createRouter({ config, queue, tempDir, metrics, lifecycle, jobs }: RouteDeps): Router {
   const router = new Router();
+  const burnCpu = cpuBurn(config.cpuIterations);
   router.get('/', (ctx) => {
     ctx.body = handledByText;
   });
   router.get('/cpu', (ctx) => {
-    burnCpu(config.cpuIterations);
+    burnCpu();
     ctx.body = handledByText;
   });
   router.post('/flip', flipRoute(config.flip, queue, tempDir));
