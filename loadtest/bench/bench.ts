@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runAb } from './ab';
-import { measureCpuCost } from './cpu-cost';
+import { measureCpuCost, type CostRatio } from './cpu-cost';
 import { flipTimeline } from './flip-timeline';
 import { REPO_ROOT, runK6, type K6Result } from './k6';
 import { loadAverage, machineFacts } from './machine';
@@ -315,13 +315,16 @@ async function main(): Promise<void> {
     machine: machineFacts(),
     modes: [],
   };
-  log("cpu cost: GET /cpu against the article's plain server, one request at a time, alternating");
+  log("cpu cost: GET /cpu against the article's plain server, ab -c 1 with and without -k, alternating");
   results.cpuCost = await measureCpuCost(SERVICE_ENV).catch((error: unknown) => ({ error: errorText(error) }));
   const cost = results.cpuCost;
+  const both = (ratio: CostRatio) =>
+    `${ratio.serviceMs.toFixed(2)} ms vs ${ratio.articleMs.toFixed(2)} ms, × ${ratio.ratio.toFixed(2)}`;
   log(
     'error' in cost
       ? `cpu cost: ${cost.error}`
-      : `cpu cost: ${cost.serviceMs.toFixed(2)} ms vs ${cost.articleMs.toFixed(2)} ms per request, × ${cost.ratio.toFixed(2)}`,
+      : `cpu cost per request: new connections ${both(cost.newConnections)}; keep-alive ${both(cost.keepAlive)}; ` +
+          `loop ${'error' in cost.loop ? cost.loop.error : cost.loop.identical ? "the article's instructions" : "NOT the article's instructions"}`,
   );
   for (const mode of selected) results.modes.push(await benchMode(mode, image, rawDir, results));
   const stack = selected.find((mode) => mode.name === 'stack');

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { flipBitmap } from '../flip/flip-bitmap';
 import { ownedBytes, type FlipOutcome, type FlipTask } from '../flip/flip-task';
+import { jpegSubsampling } from '../flip/structure/jpeg';
 import { flipGif } from './gif-flip';
 import { FlipJimp, type JimpFormatMime } from './jimp-formats';
 import { withIccProfileOf } from './jpeg-icc';
@@ -13,11 +14,13 @@ const jpegFormat = turboJpeg();
 /**
  * Jimp's getBuffer('image/jpeg') first composites the image onto a fresh opaque bitmap, a full-size allocation
  * and a pass over every pixel. A bitmap decoded from a JPEG is opaque already, so it goes straight to the
- * encoder, which writes no EXIF: the pixels are already turned upright. The input's ICC profile goes along.
+ * encoder, which writes no EXIF: the pixels are already turned upright. The input's chroma subsampling and ICC
+ * profile go along.
  */
 async function encode(image: JimpImage, task: FlipTask & { mime: JimpFormatMime }) {
   if (task.mime !== 'image/jpeg') return image.getBuffer(task.mime);
-  return withIccProfileOf(task.input, await jpegFormat.encode(image.bitmap, { quality: task.quality }));
+  const options = { quality: task.quality, subsampling: jpegSubsampling(task.input) };
+  return withIccProfileOf(task.input, await jpegFormat.encode(image.bitmap, options));
 }
 
 /** Decode with Jimp (EXIF orientation applied, as Jimp does), flip the bitmap in place, encode in the same format. */

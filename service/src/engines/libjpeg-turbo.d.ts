@@ -24,7 +24,7 @@ declare module '@cornerstonejs/codec-libjpeg-turbo-8bit/wasmjs' {
     getDecodedBuffer(frame: FrameInfo): Uint8Array;
     setQuality(quality: number): void;
     setProgressive(progressive: boolean): void;
-    /** 0 = 4:4:4, 1 = 4:2:2, 2 = 4:2:0 (TurboJPEG's TJSAMP_*). */
+    /** TurboJPEG's TJSAMP_*: 0 = 4:4:4, 1 = 4:2:2, 2 = 4:2:0, 3 = gray, 4 = 4:4:0, 5 = 4:1:1, 6 = 4:4:1. */
     setSubSampling(subsampling: number): void;
     encode(): void;
     getEncodedBuffer(): Uint8Array;

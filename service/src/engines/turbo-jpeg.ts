@@ -1,5 +1,6 @@
 import loadLibJpegTurbo, { type LibJpegTurbo } from '@cornerstonejs/codec-libjpeg-turbo-8bit/wasmjs';
 import type { Bitmap } from '@jimp/types';
+import type { JpegSubsampling } from '../flip/structure/jpeg';
 import { withoutApp2Segments } from './jpeg-icc';
 
 /**
@@ -15,6 +16,8 @@ export interface JpegDecodeOptions {
 
 export interface JpegEncodeOptions {
   quality?: number;
+  /** The input's, so a flip keeps its chroma resolution; 4:2:0 (cameras' and sharp's default) otherwise. */
+  subsampling?: JpegSubsampling | undefined;
 }
 
 /** The header names more pixels than FLIP_MAX_PIXELS allows: nothing was decoded. */
@@ -22,9 +25,17 @@ export class JpegTooManyPixels extends Error {
   override name = 'JpegTooManyPixels';
 }
 
-// 4:2:0, baseline: the layout cameras write and sharp's default, and the fastest of libjpeg-turbo's
-// (progressive or 4:4:4 output takes 2 to 3 times as long).
-const SUBSAMPLING_420 = 2;
+// TurboJPEG's TJSAMP_* number for each layout and its MCU, the block of pixels it encodes at a time. Baseline
+// always: progressive output takes 2 to 3 times as long.
+const TURBO_SUBSAMPLING: Record<JpegSubsampling, { code: number; mcuWidth: number; mcuHeight: number }> = {
+  '4:4:4': { code: 0, mcuWidth: 8, mcuHeight: 8 },
+  '4:2:2': { code: 1, mcuWidth: 16, mcuHeight: 8 },
+  '4:2:0': { code: 2, mcuWidth: 16, mcuHeight: 16 },
+  gray: { code: 3, mcuWidth: 8, mcuHeight: 8 },
+  '4:4:0': { code: 4, mcuWidth: 8, mcuHeight: 16 },
+  '4:1:1': { code: 5, mcuWidth: 32, mcuHeight: 8 },
+  '4:4:1': { code: 6, mcuWidth: 8, mcuHeight: 32 },
+};
 const JIMP_DEFAULT_QUALITY = 100;
 
 // One instance per thread, made on first use; its heap grows to the largest image it has seen.
@@ -76,17 +87,19 @@ function toRgba(samples: Uint8Array, components: number, pixels: number): Buffer
 /**
  * The frame to declare for RGB pixels of this size. The codec sizes the buffer it encodes into by the frame's
  * bytes, width × height × components × bytes a sample, and has libjpeg-turbo write into it without growing it
- * (TJFLAG_NOREALLOC). A JPEG can be larger than its pixels: its tables alone take about 600 bytes, so an image
- * of a few hundred pixels or fewer (16×16 did) ran past that buffer and corrupted the codec's heap (a 500,
- * "memory access out of bounds", on this and later encodes of the thread). Every component count but 1 is read
- * as RGB, 3 bytes a pixel, and the sample width only sizes buffers, so both are raised until the buffer holds
- * TurboJPEG's own worst case for 4:2:0 (tjBufSize: both sides padded to 16, 3 bytes a pixel, plus 2 KB): one
- * third more than the pixels for a photo. The codec keeps the count in 8 bits (256 wraps to 0), so the sample
- * width grows past 255 components.
+ * (TJFLAG_NOREALLOC), which then takes the buffer to be tjBufSize() long. A JPEG can be larger than its pixels:
+ * its tables alone take about 600 bytes, so an image of a few hundred pixels or fewer (16×16 did) ran past that
+ * buffer and corrupted the codec's heap (a 500, "memory access out of bounds", on this and later encodes of the
+ * thread). Every component count but 1 is read as RGB, 3 bytes a pixel, and the sample width only sizes
+ * buffers, so both are raised until the buffer holds tjBufSize(): both sides padded to the MCU, 2 bytes a pixel
+ * plus 4 for the chroma of each pixel at full resolution (4:4:4: 6; 4:2:0: 3; gray: 2), plus 2 KB. The codec
+ * keeps the count in 8 bits (256 wraps to 0), so the sample width grows past 255 components.
  */
-function frameWithOutputRoom(width: number, height: number) {
-  const pad16 = (n: number) => Math.ceil(n / 16) * 16;
-  const worstCase = pad16(width) * pad16(height) * 3 + 2048;
+function frameWithOutputRoom(width: number, height: number, subsampling: JpegSubsampling) {
+  const { mcuWidth, mcuHeight } = TURBO_SUBSAMPLING[subsampling];
+  const pad = (n: number, to: number) => Math.ceil(n / to) * to;
+  const chromaBytes = subsampling === 'gray' ? 0 : (4 * 64) / (mcuWidth * mcuHeight);
+  const worstCase = pad(width, mcuWidth) * pad(height, mcuHeight) * (2 + chromaBytes) + 2048;
   const bytesPerSample = Math.ceil(worstCase / (255 * width * height));
   const componentCount = Math.max(3, Math.ceil(worstCase / (bytesPerSample * width * height)));
   return { width, height, bitsPerSample: 8 * bytesPerSample, componentCount, isSigned: false };
@@ -95,10 +108,12 @@ function frameWithOutputRoom(width: number, height: number) {
 async function encode(bitmap: Bitmap, options?: JpegEncodeOptions): Promise<Buffer> {
   const { JPEGEncoder } = await libJpegTurbo();
   const { width, height, data } = bitmap;
+  const subsampling = options?.subsampling ?? '4:2:0';
   const encoder = new JPEGEncoder();
   try {
-    // Alpha is dropped, as every JPEG encoder does: the samples go straight into the codec's heap as RGB.
-    const rgb = encoder.getDecodedBuffer(frameWithOutputRoom(width, height));
+    // Alpha is dropped, as every JPEG encoder does: the samples go straight into the codec's heap as RGB (gray
+    // output keeps their luma, which is the grey level of a grey input).
+    const rgb = encoder.getDecodedBuffer(frameWithOutputRoom(width, height, subsampling));
     for (let from = 0, to = 0; from < data.length; from += 4, to += 3) {
       rgb[to] = data[from]!;
       rgb[to + 1] = data[from + 1]!;
@@ -106,7 +121,7 @@ async function encode(bitmap: Bitmap, options?: JpegEncodeOptions): Promise<Buff
     }
     encoder.setQuality(options?.quality ?? JIMP_DEFAULT_QUALITY);
     encoder.setProgressive(false);
-    encoder.setSubSampling(SUBSAMPLING_420);
+    encoder.setSubSampling(TURBO_SUBSAMPLING[subsampling].code);
     encoder.encode();
     return Buffer.from(encoder.getEncodedBuffer());
   } catch (thrown) {

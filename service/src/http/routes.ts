@@ -1,6 +1,6 @@
 import { Router } from '@koa/router';
 import type { Config } from '../config';
-import { burnCpu } from './cpu-burn';
+import { cpuBurn } from './cpu-burn';
 import { flipRoute } from './flip-route';
 import type { FlipScheduler } from '../flip/flip-scheduler';
 import { healthz, readyz } from './health';
@@ -26,11 +26,12 @@ const handledByText = `Process handled by pid: ${identity.pid} on ${identity.hos
 
 export function createRouter({ config, scheduler, tempDir, metrics, lifecycle, jobs }: RouteDeps): Router {
   const router = new Router();
+  const burnCpu = cpuBurn(config.cpuIterations);
   router.get('/', (ctx) => {
     ctx.body = handledByText;
   });
   router.get('/cpu', (ctx) => {
-    burnCpu(config.cpuIterations);
+    burnCpu();
     ctx.body = handledByText;
   });
   router.post('/flip', flipRoute(config.flip, scheduler, tempDir));

@@ -2,10 +2,37 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { JpegTooManyPixels, turboJpeg } from '../../src/engines/turbo-jpeg';
+import type { JpegSubsampling } from '../../src/flip/structure/jpeg';
+import { magick } from '../support/imagemagick';
 import { decodeWithSharp, difference, pattern, type Rgba } from '../../../testkit/images';
 
 const jpegFormat = turboJpeg();
 const noLimit = { maxPixels: Number.MAX_SAFE_INTEGER };
+
+// Each layout's sampling factors as ImageMagick, an independent decoder, reads them.
+const FACTORS: Record<JpegSubsampling, string> = {
+  '4:4:4': '1x1,1x1,1x1',
+  '4:2:2': '2x1,1x1,1x1',
+  '4:2:0': '2x2,1x1,1x1',
+  '4:4:0': '1x2,1x1,1x1',
+  '4:1:1': '4x1,1x1,1x1',
+  '4:4:1': '1x4,1x1,1x1',
+  gray: '1x1',
+};
+
+const samplingFactors = (jpeg: Buffer) =>
+  magick(['jpg:-', '-format', '%[jpeg:sampling-factor]', 'info:-'], jpeg).toString();
+
+/** Opaque pixels of a fixed pseudo-random sequence: nothing for the encoder to compress. */
+function noise(width: number, height: number): Rgba {
+  const data = Buffer.alloc(width * height * 4, 255);
+  let state = 12345;
+  for (let i = 0; i < data.length; i++) {
+    state = (state * 1103515245 + 12345) >>> 0;
+    if (i % 4 !== 3) data[i] = state >>> 24;
+  }
+  return { width, height, data };
+}
 
 async function sharpJpeg(image: Rgba, options: { greyscale?: boolean } = {}): Promise<Buffer> {
   const { width, height, data } = image;
@@ -32,9 +59,40 @@ describe("libjpeg-turbo (WebAssembly) as Jimp's JPEG format", () => {
     const high = await jpegFormat.encode(source, { quality: 95 });
     const low = await jpegFormat.encode(source, { quality: 40 });
     const metadata = await sharp(high).metadata();
-    assert.deepEqual([metadata.format, metadata.chromaSubsampling, metadata.isProgressive], ['jpeg', '4:2:0', false]);
+    assert.deepEqual([metadata.format, metadata.isProgressive], ['jpeg', false]);
+    assert.equal(samplingFactors(high), '2x2,1x1,1x1');
     assert.ok(low.length < high.length, 'a lower quality did not make a smaller file');
     assert.ok(difference(await decodeWithSharp(high), source).mean < 2);
+  });
+
+  it('encodes every chroma subsampling asked, at the quality asked', async () => {
+    const source = pattern(64, 32);
+    for (const [subsampling, factors] of Object.entries(FACTORS) as Array<[JpegSubsampling, string]>) {
+      const high = await jpegFormat.encode(source, { quality: 95, subsampling });
+      const low = await jpegFormat.encode(source, { quality: 40, subsampling });
+      assert.equal(samplingFactors(high), factors, subsampling);
+      assert.ok(low.length < high.length, `${subsampling}: a lower quality did not make a smaller file`);
+    }
+  });
+
+  it('encodes noise, the largest JPEG of its pixels, in every subsampling without harm to the codec', async () => {
+    // 4:4:4 noise at quality 100 takes over 3 bytes a pixel, more than a 4:2:0-sized buffer held.
+    const probe = pattern(32, 32);
+    const before = await jpegFormat.encode(probe, { quality: 90 });
+    for (const subsampling of Object.keys(FACTORS) as JpegSubsampling[]) {
+      for (const [width, height] of [
+        [1, 1],
+        [8, 8],
+        [16, 16],
+        [33, 17],
+        [128, 128],
+      ] as const) {
+        const jpeg = await jpegFormat.encode(noise(width, height), { quality: 100, subsampling });
+        const decoded = await decodeWithSharp(jpeg);
+        assert.deepEqual([decoded.width, decoded.height], [width, height], `${subsampling} ${width}x${height}`);
+      }
+    }
+    assert.deepEqual(await jpegFormat.encode(probe, { quality: 90 }), before, 'the codec encodes otherwise now');
   });
 
   it('encodes images whose JPEG is larger than their pixels, then larger ones, without harm to the codec', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FlipAxis } from '../../src/flip/flip-bitmap';
 import { flipDistance, gifTiming } from '../support/flip-distance';
-import { decodeWithImageMagick } from '../support/imagemagick';
+import { decodeWithImageMagick, magick } from '../support/imagemagick';
 import type { CorpusEntry } from '../support/make-image-corpus';
 import { disposeService, startService, type ServiceProcess } from '../../../testkit/server-process';
 
@@ -13,9 +13,13 @@ const manifest = JSON.parse(readFileSync(join(corpusDir, 'manifest.json'), 'utf8
 
 const magickFormat = (entry: CorpusEntry) => entry.file.split('.').pop()!;
 
+/** A JPEG's sampling factors as ImageMagick reads them: `2x1,1x1,1x1` for 4:2:2, `1x1` for grey. */
+const samplingFactors = (jpeg: Buffer) =>
+  magick(['jpg:-', '-format', '%[jpeg:sampling-factor]', 'info:-'], jpeg).toString();
+
 // Every file of the committed corpus (service/test/support/make-image-corpus.ts), on both engines: a valid
-// variant flips to exactly the picture ImageMagick decodes, flipped (JPEG within a codec tolerance); every
-// other file is refused with the code the manifest names.
+// variant flips to exactly the picture ImageMagick decodes, flipped (JPEG within a codec tolerance, in the
+// input's chroma subsampling); every other file is refused with the code the manifest names.
 for (const engine of ['jimp', 'sharp'] as const)
   describe(`the image corpus (FLIP_ENGINE=${engine})`, () => {
     let service: ServiceProcess;
@@ -49,6 +53,7 @@ for (const engine of ['jimp', 'sharp'] as const)
           assert.ok(typeof distance !== 'string', `${axis}: ${String(distance)}`);
           assert.ok(distance.max <= (entry.tolerance ?? 0), `${axis}: off by up to ${distance.max}`);
           if (entry.mime === 'image/gif') assert.deepEqual(gifTiming(output), gifTiming(input));
+          if (entry.mime === 'image/jpeg') assert.equal(samplingFactors(output), samplingFactors(reference));
         }
       });
     }

@@ -32,12 +32,13 @@ const magickFormat = (file: string) => ({ jpeg: 'jpg', tif: 'tiff' })[extension(
 // that plus room for a thread to be replaced on a busy machine. The slowest here take about 0.6 s.
 const DECODE_BUDGET_MS = 5000;
 const SLOWEST_ACCEPTED_MS = DECODE_BUDGET_MS + 3000;
-// Resident memory may settle this far above its level after the warm-up: allocator pages kept for reuse, and on
-// Jimp each thread's WebAssembly heap, which keeps the size of the largest JPEG it has coded (turbo-jpeg.ts; a
-// 13-megapixel photo here).
-const RSS_SLACK_MB = { jimp: 300, sharp: 150 };
+// Resident memory may settle this far above its level after the warm-up: allocator pages kept for reuse, and
+// each flip thread's WebAssembly heap, which keeps the size of the largest JPEG it has coded (turbo-jpeg.ts; a
+// 13-megapixel photo here). sharp has flip threads too: that photo is 4:2:2, which libvips cannot write.
+const RSS_SLACK_MB = { jimp: 300, sharp: 300 };
 // Lossless formats flip exactly, but for the documented conversions to 8 bits (16-bit PNG on Jimp, TIFF colour
-// maps): one level. JPEG is re-encoded at the default quality, 4:2:0: a mean error up to about 8 levels here.
+// maps): one level. JPEG is re-encoded at the default quality in its own chroma subsampling: a mean error up to
+// about 8 levels here.
 const LOSSLESS_TOLERANCE = 1;
 const JPEG_MEAN_TOLERANCE = 10;
 

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { flipAxes } from '../../src/flip/flip-bitmap';
+import { magick } from '../support/imagemagick';
 import {
   decode,
   difference,
@@ -93,6 +94,14 @@ for (const engine of ['jimp', 'sharp'] as const)
       }
       const diff = difference(flipped, flipExpected(rotated, 'vertical'));
       assert.ok(diff.mean < 4, `not the rotated-then-flipped image: ${JSON.stringify(diff)}`);
+    });
+
+    it('keeps the chroma resolution of a turned JPEG: 4:2:2 stored, a quarter turn, 4:4:0 upright', async () => {
+      const stored = readFileSync(join(__dirname, '..', 'corpus', 'jpeg-sampling-422.jpg'));
+      const { response, bytes } = await postFlip(service, withExifOrientation(stored, 6), 'image/jpeg');
+      assert.equal(response.status, 200);
+      const factors = magick(['jpg:-', '-format', '%[jpeg:sampling-factor] %wx%h', 'info:-'], bytes).toString();
+      assert.equal(factors, '1x2,1x1,1x1 32x64');
     });
 
     it('runs the demo job on the bundled sample when the body is empty', async () => {

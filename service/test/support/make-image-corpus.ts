@@ -141,9 +141,26 @@ function packCodes(codes: number[], width: number, msbFirst = false): Buffer {
 // LZW for one pixel of colour 0 with code size 2: clear (4), 0, end (5), packed LSB first in 3-bit codes.
 const ONE_PIXEL_LZW = Buffer.from([0x44, 0x01]);
 
+/**
+ * Colour that changes from each pixel to the next, across (red) and down (blue): a JPEG re-encoded with more
+ * chroma subsampling than its own loses it, and is off by over 50 levels where the same layout is off by 10.
+ * 64×32, whole MCUs of every layout, so the flipped blocks line up with the input's.
+ */
+function chromaDetailPng(): Buffer {
+  const [width, height] = [64, 32];
+  const data = Buffer.alloc(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      data.set([x % 2 ? 210 : 50, 60 + 2 * x + 2 * y, y % 2 ? 210 : 50, 255], (y * width + x) * 4);
+    }
+  }
+  return magick(['-size', `${width}x${height}`, '-depth', '8', 'rgba:-', '-alpha', 'off', '-strip', 'png:-'], data);
+}
+
 function corpus(): Array<CorpusEntry & { bytes: Buffer }> {
   const opaque = rawPng(40, 28, false);
   const translucent = rawPng(40, 28, true);
+  const chromaDetail = chromaDetailPng();
   const entries: Array<CorpusEntry & { bytes: Buffer }> = [];
   const add = (
     file: string,
@@ -165,7 +182,7 @@ function corpus(): Array<CorpusEntry & { bytes: Buffer }> {
     });
 
   // Variants ImageMagick writes: [name, expected answer, source picture, arguments ending with the output].
-  const sources = { opaque, translucent };
+  const sources = { opaque, translucent, chromaDetail };
   const variants: Array<[string, Expectation, keyof typeof sources, string, number?]> = [
     // PNG: every colour type and depth, palette transparency, interlacing; 16-bit becomes 8-bit on Jimp.
     ['png-rgb8', 'flip', 'opaque', 'PNG24:-'],
@@ -219,6 +236,14 @@ function corpus(): Array<CorpusEntry & { bytes: Buffer }> {
     ['jpeg-progressive', 'flip', 'opaque', '-quality 95 -interlace JPEG jpg:-', 24],
     ['jpeg-gray', 'flip', 'opaque', '-quality 95 -colorspace Gray jpg:-', 24],
     ['jpeg-444', 'flip', 'opaque', '-quality 95 -sampling-factor 1x1 jpg:-', 24],
+    // Every chroma subsampling TurboJPEG writes (luma's factors over chroma's): the flip keeps it.
+    ['jpeg-sampling-444', 'flip', 'chromaDetail', '-quality 95 -sampling-factor 1x1 jpg:-', 12],
+    ['jpeg-sampling-422', 'flip', 'chromaDetail', '-quality 95 -sampling-factor 2x1 jpg:-', 12],
+    ['jpeg-sampling-420', 'flip', 'chromaDetail', '-quality 95 -sampling-factor 2x2 jpg:-', 12],
+    ['jpeg-sampling-440', 'flip', 'chromaDetail', '-quality 95 -sampling-factor 1x2 jpg:-', 12],
+    ['jpeg-sampling-411', 'flip', 'chromaDetail', '-quality 95 -sampling-factor 4x1 jpg:-', 12],
+    ['jpeg-sampling-441', 'flip', 'chromaDetail', '-quality 95 -sampling-factor 1x4 jpg:-', 12],
+    ['jpeg-sampling-gray', 'flip', 'chromaDetail', '-quality 95 -colorspace Gray jpg:-', 12],
   ];
   for (const [name, expect, source, command, tolerance] of variants) {
     add(name, mimeOfName(name), expect, made(sources[source], command.split(' ')), tolerance);
