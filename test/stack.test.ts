@@ -254,7 +254,7 @@ async function aReplicaIsFlipping(): Promise<boolean> {
   const metrics = await Promise.all(
     (await stack.containerIds('service')).map((id) => docker('exec', id, 'node', '-e', ask)),
   );
-  return metrics.some((text) => /^flip_jobs_in_flight [1-9]/m.test(text));
+  return metrics.some((text) => /^flips_in_flight [1-9]/m.test(text));
 }
 
 /** Runs the steps under a steady mix of GET / and small flips, then asserts that no request failed. */

@@ -13,7 +13,7 @@ import { FlipJimp } from '../../service/src/engines/jimp-formats';
 import { turboJpeg } from '../../service/src/engines/turbo-jpeg';
 import { flipBitmap } from '../../service/src/flip/flip-bitmap';
 import { jpegSubsampling, type JpegSubsampling } from '../../service/src/flip/structure/jpeg';
-import { IMAGEMAGICK } from '../../service/test/support/imagemagick';
+import { IMAGEMAGICK } from '../../testkit/imagemagick';
 import { REPO_ROOT } from './k6';
 import { loadAverage, machineFacts } from './machine';
 

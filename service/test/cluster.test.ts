@@ -75,7 +75,7 @@ describe('cluster runner', () => {
   it('on SIGTERM lets the in-flight flip finish, stops every worker and exits 0', async () => {
     const service = await start({});
     const flip = postSlowFlip(service);
-    await waitForGauge(service, 'flip_jobs_in_flight', 1);
+    await waitForGauge(service, 'flips_in_flight', 1);
     service.child.kill('SIGTERM');
     const flipped = await flip;
     assert.equal(flipped.status, 200);

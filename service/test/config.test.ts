@@ -20,6 +20,7 @@ describe('config', () => {
         timeoutMs: 60_000,
         decodeBudgetMs: 20_000,
         threadHeapMb: 256,
+        threadIdleMs: 30_000,
         sampleImage: undefined,
       },
     );

@@ -62,8 +62,8 @@ describe('server', () => {
     for (const name of [
       'http_request_duration_seconds_bucket{le="0.005",method="GET",route="/",status="200"}',
       'flip_job_duration_seconds',
-      'flip_queue_depth 0',
-      'flip_jobs_in_flight 0',
+      'flips_waiting 0',
+      'flips_in_flight 0',
       'flip_rejections_total',
       'process_resident_memory_bytes',
     ]) {
@@ -85,9 +85,9 @@ describe('server', () => {
     it(`on ${how}: lets the in-flight and the queued flip finish, exits 0, leaves no temp file`, async () => {
       const service = await start({}, { ipc: how === 'shutdown message' });
       const flip = postSlowFlip(service);
-      await waitForGauge(service, 'flip_jobs_in_flight', 1);
+      await waitForGauge(service, 'flips_in_flight', 1);
       const demo = fetch(`${service.url}/flip`, { method: 'POST' });
-      await waitForGauge(service, 'flip_queue_depth', 1);
+      await waitForGauge(service, 'flips_waiting', 1);
       if (how === 'shutdown message') service.child.send('shutdown');
       else service.child.kill(how);
       await service.waitForLog((line) => line.msg === 'shutting down: finishing requests in flight');
@@ -102,7 +102,7 @@ describe('server', () => {
   it('refuses new connections once shutdown began and closes the in-flight one after its reply', async () => {
     const service = await start();
     const flip = postSlowFlip(service);
-    await waitForGauge(service, 'flip_jobs_in_flight', 1);
+    await waitForGauge(service, 'flips_in_flight', 1);
     service.child.kill('SIGTERM');
     await service.waitForLog((line) => line.msg === 'shutting down: finishing requests in flight');
     await assert.rejects(fetch(`${service.url}/readyz`));

@@ -23,14 +23,14 @@ export function countFlips(registry: Registry, flips: EventEmitter<FlipEvents>):
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 60],
     registers: [registry],
   });
-  const queueWait = new Histogram({
-    name: 'flip_queue_wait_seconds',
+  const flipWait = new Histogram({
+    name: 'flip_wait_seconds',
     help: 'Time a flip job waited (backlog or job queue) before it started.',
     buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 60],
     registers: [registry],
   });
   flips.on('ran', (outcome, ms) => flipDuration.observe({ outcome }, ms / 1000));
-  flips.on('started', (waitedMs) => queueWait.observe(waitedMs / 1000));
+  flips.on('started', (waitedMs) => flipWait.observe(waitedMs / 1000));
 }
 
 export function createMetrics(scheduler: FlipScheduler, instances: InstanceSet | undefined): Metrics {
@@ -44,7 +44,7 @@ export function createMetrics(scheduler: FlipScheduler, instances: InstanceSet |
     registers: [registry],
   });
   new Gauge({
-    name: 'flip_queue_depth',
+    name: 'flips_waiting',
     help: 'Flip jobs waiting for a flip thread or a worker.',
     registers: [registry],
     aggregator: 'sum',
@@ -53,7 +53,7 @@ export function createMetrics(scheduler: FlipScheduler, instances: InstanceSet |
     },
   });
   new Gauge({
-    name: 'flip_jobs_in_flight',
+    name: 'flips_in_flight',
     help: 'Flip jobs running in their engine.',
     registers: [registry],
     aggregator: 'sum',

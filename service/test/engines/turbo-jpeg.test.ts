@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { JpegTooManyPixels, turboJpeg } from '../../src/engines/turbo-jpeg';
 import type { JpegSubsampling } from '../../src/flip/structure/jpeg';
-import { magick } from '../support/imagemagick';
+import { magick } from '../../../testkit/imagemagick';
 import { decodeWithSharp, difference, pattern, type Rgba } from '../../../testkit/images';
 
 const jpegFormat = turboJpeg();

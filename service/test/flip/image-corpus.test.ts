@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FlipAxis } from '../../src/flip/flip-bitmap';
 import { flipDistance, gifTiming } from '../support/flip-distance';
-import { decodeWithImageMagick, magick } from '../support/imagemagick';
+import { decodeWithImageMagick, magick } from '../../../testkit/imagemagick';
 import type { CorpusEntry } from '../support/make-image-corpus';
 import { disposeService, startService, type ServiceProcess } from '../../../testkit/server-process';
 

@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { flipDistance, gifTiming } from '../support/flip-distance';
-import { decodeWithImageMagick, type Frames } from '../support/imagemagick';
+import { decodeWithImageMagick, type Frames } from '../../../testkit/imagemagick';
 import { disposeService, leftoverFiles, startService, type ServiceProcess } from '../../../testkit/server-process';
 import { residentMb, timedFlip } from '../support/timed-flip';
 

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { flipAxes } from '../../src/flip/flip-bitmap';
-import { magick } from '../support/imagemagick';
+import { magick } from '../../../testkit/imagemagick';
 import {
   decode,
   difference,

@@ -33,7 +33,7 @@ describe('flip queue', () => {
   it('keeps /healthz and /metrics answering while a long flip runs', async () => {
     const service = await start({});
     const slow = flip(service, await slowSmallPng(), 'image/png');
-    await waitForGauge(service, 'flip_jobs_in_flight', 1);
+    await waitForGauge(service, 'flips_in_flight', 1);
     const health = await fetch(`${service.url}/healthz`);
     const healthAt = order++;
     assert.equal(health.status, 200);
@@ -47,9 +47,9 @@ describe('flip queue', () => {
     const { backlogMax } = loadConfig({}).flip;
     const small = await encode(pattern(8, 8), 'image/png');
     const running = flip(service, await slowSmallPng(), 'image/png');
-    await waitForGauge(service, 'flip_jobs_in_flight', 1);
+    await waitForGauge(service, 'flips_in_flight', 1);
     const queued = Array.from({ length: backlogMax }, () => flip(service, small, 'image/png'));
-    await waitForGauge(service, 'flip_queue_depth', backlogMax);
+    await waitForGauge(service, 'flips_waiting', backlogMax);
     const refused = await flip(service, small, 'image/png');
     assert.equal(refused.status, 503);
     assert.equal(JSON.parse(refused.body).error.code, 'overloaded');
@@ -66,11 +66,11 @@ describe('flip queue', () => {
   it('replies in arrival order within one process (FIFO), a small job not overtaking a big one', async () => {
     const service = await start({ FLIP_BACKLOG_MAX: '4' });
     const big = flip(service, await slowSmallPng(), 'image/png');
-    await waitForGauge(service, 'flip_jobs_in_flight', 1);
+    await waitForGauge(service, 'flips_in_flight', 1);
     const bigToo = flip(service, bmpImage(1500, 1500), 'image/bmp');
-    await waitForGauge(service, 'flip_queue_depth', 1);
+    await waitForGauge(service, 'flips_waiting', 1);
     const small = flip(service, await encode(pattern(16, 16), 'image/png'), 'image/png');
-    await waitForGauge(service, 'flip_queue_depth', 2);
+    await waitForGauge(service, 'flips_waiting', 2);
     const replies = await Promise.all([big, bigToo, small]);
     assert.deepEqual(
       replies.map((reply) => reply.status),

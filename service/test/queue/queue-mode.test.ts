@@ -200,7 +200,7 @@ describe("POST /flip: queue mode keeps inline mode's contract", () => {
   it('has each worker serve its own flips on /metrics, for Prometheus', async () => {
     const text = await (await fetch(`${queued.workers[0]!.url}/metrics`)).text();
     assert.match(text, /^flip_job_duration_seconds_count\{outcome="ok"\} [1-9]\d*$/m);
-    assert.match(text, /^flip_queue_wait_seconds_count [1-9]\d*$/m);
+    assert.match(text, /^flip_wait_seconds_count [1-9]\d*$/m);
     assert.match(text, /^process_resident_memory_bytes /m);
   });
 

@@ -1,5 +1,5 @@
 import type { FlipAxis } from '../../src/flip/flip-bitmap';
-import { magick, type Frames } from './imagemagick';
+import { magick, type Frames } from '../../../testkit/imagemagick';
 import { flipExpected } from '../../../testkit/images';
 
 export interface FlipDistance {

@@ -8,7 +8,7 @@ import { deflateSync } from 'node:zlib';
 import type { ErrorCode } from '../../src/errors';
 import type { ImageMime } from '../../src/flip/image-format';
 import { grayTiff } from './gray-tiff';
-import { magick } from './imagemagick';
+import { magick } from '../../../testkit/imagemagick';
 import { pattern } from '../../../testkit/images';
 
 const corpusDir = join(__dirname, '..', 'corpus');
