@@ -248,7 +248,7 @@ test('graceful stop: a worker finishes its flip before exiting, an api still ans
   assert.deepEqual(await deployment.redis.keys('flipstack:*'), []);
 });
 
-test('PM2 runs worker.js for SERVICE_ROLE=worker, one process per CPU, with its pm2 monit metrics', async (t) => {
+test('PM2 runs worker.js for SERVICE_ROLE=worker, WEB_CONCURRENCY processes, with the custom metrics pm2 monit shows (read from pm2 jlist)', async (t) => {
   // PM2 stops its workers before Redis goes: a worker shutting down without Redis waits for it (bounded by
   // SHUTDOWN_TIMEOUT_MS), and after hooks run in the order they were added.
   const deployment = await startQueueDeployment({ workers: 0 });
