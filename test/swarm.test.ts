@@ -55,7 +55,9 @@ before(async () => {
   const started = Date.now();
   await swarm.up(NODES);
   await converged(REPLICAS, 120_000);
-  console.log(`swarm of ${NODES} nodes up and serving from every replica in ${Date.now() - started} ms`);
+  console.log(
+    `swarm of ${NODES} nodes up, nginx reaching every node that runs a replica, in ${Date.now() - started} ms`,
+  );
 });
 
 after(async () => {

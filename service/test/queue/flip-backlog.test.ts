@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { slowSmallPng, waitForGauge } from '../../../testkit/flip-jobs';
 import { bmpImage } from '../../../testkit/bmp-image';
+import { deadlineSettings } from '../../../testkit/deadline-settings';
 import { encode, pattern } from '../../../testkit/images';
 import { loadConfig } from '../../src/config';
 import { disposeService, leftoverFiles, startService, type ServiceProcess } from '../../../testkit/server-process';
@@ -79,26 +80,29 @@ describe('flip queue', () => {
     assert.ok(replies[0]!.at < replies[1]!.at && replies[1]!.at < replies[2]!.at, 'replies out of arrival order');
   });
 
-  it('ends a job over FLIP_DECODE_BUDGET_MS with 422, replaces the thread, and the next job works', async () => {
-    const service = await start({ FLIP_DECODE_BUDGET_MS: '500' });
+  it('ends a job over FLIP_DECODE_BUDGET_MS with 422, replaces the thread, and the next job works', async (t) => {
+    const { slowFlipMs, env } = await deadlineSettings();
+    t.diagnostic(`slowSmallPng flips in ${Math.round(slowFlipMs)} ms here: ${JSON.stringify(env)}`);
+    const service = await start({ FLIP_DECODE_BUDGET_MS: env.FLIP_DECODE_BUDGET_MS });
     const overBudget = await flip(service, await slowSmallPng(), 'image/png');
     assert.equal(overBudget.status, 422);
     assert.equal(JSON.parse(overBudget.body).error.code, 'image_too_complex');
     const next = await flip(service, await encode(pattern(16, 16), 'image/png'), 'image/png');
-    assert.equal(next.status, 200);
+    assert.equal(next.status, 200, next.body);
   });
 
-  it('answers 504 when a job runs past FLIP_TIMEOUT_MS, replaces the thread, and the next job works', async () => {
-    // The first job (a second or more of work) holds the thread for its budget (0.5 s) and ends as 422. The second
-    // starts then and meets its deadline (0.75 s from arrival) before its own budget would end it (at 1 s): a
-    // deadline between one and two budgets, a quarter second from each, whatever the machine's speed.
-    const service = await start({ FLIP_TIMEOUT_MS: '750', FLIP_DECODE_BUDGET_MS: '500', FLIP_BACKLOG_MAX: '2' });
+  it('answers 504 when a job runs past FLIP_TIMEOUT_MS, replaces the thread, and the next job works', async (t) => {
+    // The first job ends at the budget as 422; the second, sent with it, starts then and meets its deadline before
+    // its own budget would end it (deadline-settings.ts).
+    const { slowFlipMs, env } = await deadlineSettings();
+    t.diagnostic(`slowSmallPng flips in ${Math.round(slowFlipMs)} ms here: ${JSON.stringify(env)}`);
+    const service = await start({ ...env, FLIP_BACKLOG_MAX: '2' });
     const image = await slowSmallPng();
     const [first, timedOut] = await Promise.all([flip(service, image, 'image/png'), flip(service, image, 'image/png')]);
     assert.deepEqual([first.status, timedOut.status], [422, 504]);
     assert.equal(JSON.parse(timedOut.body).error.code, 'job_timeout');
     const next = await flip(service, await encode(pattern(16, 16), 'image/png'), 'image/png');
-    assert.equal(next.status, 200);
+    assert.equal(next.status, 200, next.body);
   });
 
   it('times out a demo job too, and removes its temp files', async () => {
