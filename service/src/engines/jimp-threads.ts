@@ -23,20 +23,26 @@ function tooComplex(message: string): FlipOutcome {
  * it does for a thread that reached its heap limit.
  *
  * A thread's WebAssembly JPEG codec keeps its heap at the largest image it ever coded (a WebAssembly memory
- * only grows), so once the threads have been idle for threadIdleMs they are ended and Piscina starts fresh ones
- * in their place: the memory of a burst comes back, and the next flip still finds a started thread.
+ * only grows), so once the threads have been idle for threadIdleMs the pool is replaced by a fresh one and the
+ * old one destroyed: the memory of a burst comes back, and the next flip still finds a started thread. A new
+ * pool, not threads terminated inside the old one: Piscina would hand a flip to a thread that is still exiting.
  */
 export class JimpThreads implements FlipRunner {
-  private readonly pool: Piscina<FlipTask, FlipOutcome>;
+  private pool: Piscina<FlipTask, FlipOutcome>;
   private readonly decodeBudgetMs: number;
   private readonly threadIdleMs: number;
   private running = 0;
   private idleTimer: NodeJS.Timeout | undefined;
 
-  constructor({ threads, decodeBudgetMs, threadHeapMb, threadIdleMs, startNow = true }: JimpThreadsOptions) {
-    this.decodeBudgetMs = decodeBudgetMs;
-    this.threadIdleMs = threadIdleMs;
-    this.pool = new Piscina({
+  constructor(private readonly options: JimpThreadsOptions) {
+    this.decodeBudgetMs = options.decodeBudgetMs;
+    this.threadIdleMs = options.threadIdleMs;
+    this.pool = this.newPool();
+  }
+
+  private newPool(): Piscina<FlipTask, FlipOutcome> {
+    const { threads, threadHeapMb, startNow = true } = this.options;
+    return new Piscina({
       filename: join(__dirname, 'flip-thread.js'),
       minThreads: startNow ? threads : 0,
       maxThreads: threads,
@@ -69,7 +75,9 @@ export class JimpThreads implements FlipRunner {
 
   private renewThreads(): void {
     if (this.running > 0) return;
-    for (const thread of this.pool.threads) void thread.terminate();
+    const idle = this.pool;
+    this.pool = this.newPool();
+    void idle.destroy();
   }
 
   async close(): Promise<void> {
