@@ -32,6 +32,12 @@ export async function assertSlowSmallPngReply(response: Response): Promise<void>
   assert.deepEqual([info.width, info.height], [slowSmallPngSide, slowSmallPngSide]);
 }
 
+/**
+ * For a service that holds postSlowFlip's flip in flight while a test stops it: the decode budget as long as the
+ * deadline allows, so a busy machine (seen: 25 s for this flip at load average 25) never ends it as 422.
+ */
+export const slowFlipInFlightEnv = { FLIP_DECODE_BUDGET_MS: '59000' };
+
 export async function postSlowFlip(service: ServiceProcess): Promise<Response> {
   const body = await slowSmallPng();
   return fetch(`${service.url}/flip`, { method: 'POST', headers: { 'content-type': 'image/png' }, body });
