@@ -32,6 +32,12 @@ export async function assertSlowSmallPngReply(response: Response): Promise<void>
   assert.deepEqual([info.width, info.height], [slowSmallPngSide, slowSmallPngSide]);
 }
 
+/**
+ * FLIP_TIMEOUT_MS and FLIP_DECODE_BUDGET_MS out of the way, for a test of shutdown or crashes rather than budgets:
+ * with the default 20 s budget, slowSmallPng ended as 422 here at a load average of 20-30 on 2 cores.
+ */
+export const unhurriedFlipEnv = { FLIP_TIMEOUT_MS: '600000', FLIP_DECODE_BUDGET_MS: '590000' };
+
 export async function postSlowFlip(service: ServiceProcess): Promise<Response> {
   const body = await slowSmallPng();
   return fetch(`${service.url}/flip`, { method: 'POST', headers: { 'content-type': 'image/png' }, body });
