@@ -9,7 +9,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { docker, type ComposeStack } from '../../test/support/compose';
+import { docker, type ComposeStack } from '../../testkit/compose';
 import { REPO_ROOT, runK6 } from './k6';
 import { loadAverage, machineFacts } from './machine';
 import { MODES, type RunningMode } from './modes';

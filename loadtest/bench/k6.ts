@@ -32,9 +32,16 @@ export interface K6Report {
   lastCompletionMs?: number;
 }
 
+/** k6's own summary data (handleSummary's argument), as far as the tests read it. */
+export interface K6Data {
+  root_group: { checks: { name: string; passes: number; fails: number }[] };
+  metrics: Record<string, { values: Record<string, number> }>;
+}
+
 export interface K6Result {
   exitCode: number;
   report: K6Report;
+  data: K6Data;
   /** k6's output (summary text, console lines), for error messages and logs. */
   output: string;
 }
@@ -80,8 +87,9 @@ export async function runK6(options: K6Options): Promise<K6Result> {
   try {
     const summary = JSON.parse(readFileSync(join(summaryDir, `${options.script}-summary.json`), 'utf8')) as {
       report: K6Report;
+      k6: K6Data;
     };
-    return { exitCode, report: summary.report, output };
+    return { exitCode, report: summary.report, data: summary.k6, output };
   } catch {
     throw new Error(`k6 ${options.script}.js (exit ${exitCode}) wrote no summary:\n${output.slice(-4000)}`);
   } finally {

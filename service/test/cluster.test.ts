@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { servingPids } from '../../testkit/get-text';
-import { getText, postSlowFlip, slowFlipInFlightEnv, waitForGauge } from '../../testkit/flip-jobs';
+import { getText, postSlowFlip, unhurriedFlipEnv, waitForGauge } from '../../testkit/flip-jobs';
 import { disposeService, leftoverFiles, startService, type ServiceProcess } from '../../testkit/server-process';
 
 function listeningPids(service: ServiceProcess): number[] {
@@ -73,7 +73,7 @@ describe('cluster runner', () => {
   });
 
   it('on SIGTERM lets the in-flight flip finish, stops every worker and exits 0', async () => {
-    const service = await start(slowFlipInFlightEnv);
+    const service = await start(unhurriedFlipEnv);
     const flip = postSlowFlip(service);
     await waitForGauge(service, 'flips_in_flight', 1);
     service.child.kill('SIGTERM');

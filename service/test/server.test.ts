@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { assertSlowSmallPngReply, postSlowFlip, slowFlipInFlightEnv, waitForGauge } from '../../testkit/flip-jobs';
+import { assertSlowSmallPngReply, postSlowFlip, unhurriedFlipEnv, waitForGauge } from '../../testkit/flip-jobs';
 import { disposeService, leftoverFiles, startService, type ServiceProcess } from '../../testkit/server-process';
 
 describe('server', () => {
@@ -83,7 +83,7 @@ describe('server', () => {
 
   for (const how of ['SIGTERM', 'SIGINT', 'shutdown message'] as const) {
     it(`on ${how}: lets the in-flight and the queued flip finish, exits 0, leaves no temp file`, async () => {
-      const service = await start(slowFlipInFlightEnv, { ipc: how === 'shutdown message' });
+      const service = await start(unhurriedFlipEnv, { ipc: how === 'shutdown message' });
       const flip = postSlowFlip(service);
       await waitForGauge(service, 'flips_in_flight', 1);
       const demo = fetch(`${service.url}/flip`, { method: 'POST' });
@@ -100,7 +100,7 @@ describe('server', () => {
   }
 
   it('refuses new connections once shutdown began and closes the in-flight one after its reply', async () => {
-    const service = await start(slowFlipInFlightEnv);
+    const service = await start(unhurriedFlipEnv);
     const flip = postSlowFlip(service);
     await waitForGauge(service, 'flips_in_flight', 1);
     service.child.kill('SIGTERM');

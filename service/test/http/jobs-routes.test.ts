@@ -28,7 +28,11 @@ describe('the /jobs API (FLIP_MODE=queue)', () => {
     assert.equal(view.position, null);
     assert.ok(Date.parse(view.createdAt) <= Date.parse(view.startedAt!));
     assert.ok(Date.parse(view.startedAt!) <= Date.parse(view.finishedAt!));
-    assert.ok(typeof view.ms === 'number' && view.ms >= 0);
+    assert.equal(
+      view.ms,
+      Date.parse(view.finishedAt!) - Date.parse(view.startedAt!),
+      'ms is the run from start to finish',
+    );
     assert.match(view.worker ?? '', /\/\d+$/);
 
     const result = await fetch(`${url}${response.headers.get('location')}/result`);
