@@ -13,7 +13,8 @@ readonly KUBERNETES_VERSION=v1.34.4
 readonly ETCD_VERSION=v3.6.17
 readonly COREDNS_VERSION=v1.13.2
 readonly METRICS_SERVER_VERSION=v0.9.0
-readonly KEDA_VERSION=v2.21.1
+# v2.21.1 needs Go 1.27.4; v2.21.0 is the newest that builds with Go 1.26.
+readonly KEDA_VERSION=v2.21.0
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 bin_dir=$repo_root/.cache/k8s/bin
 
