@@ -1,11 +1,14 @@
-// Inline mode on a real Kubernetes cluster of 2 nodes (deploy/kubernetes/local/up.sh: real kubelets in node
-// containers on this machine), the shipped manifests applied through the local overlay, under a prefix unique to
-// this run, torn down afterwards whatever happened. Each test changes the cluster under steady load through
-// nginx and requires that no request fails; the host's kernel settings are the same at the end.
+// The shipped manifests on a real Kubernetes cluster of 2 nodes (deploy/kubernetes/local/up.sh: real kubelets in
+// node containers on this machine), applied through the local overlay, under a prefix unique to this run, torn
+// down afterwards whatever happened: inline mode first, then queue mode in its place (one cluster, started once).
+// Each test changes the cluster under steady load through nginx and requires that no request fails; the host's
+// kernel settings are the same at the end.
 import assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { assertSlowSmallPngReply, slowSmallPng } from '../service/test/support/flip-jobs';
 import { encode, pattern } from '../service/test/support/images';
+import { jobView, submitJob, untilFinished } from '../service/test/support/jobs-client';
 import { docker } from './support/compose';
 import { freePort } from './support/free-port';
 import { hostSysctls } from './support/host-sysctls';
@@ -39,10 +42,10 @@ async function nodesReached(request: LoadRequest, count: number): Promise<Set<st
   return nodes;
 }
 
-/** Until the service has `replicas` Ready pods and nginx reaches the nodes they run on. */
-async function converged(replicas: number, timeoutMs: number): Promise<void> {
+/** Until `component` (service, api) has `replicas` Ready pods and nginx reaches the nodes they run on. */
+async function converged(replicas: number, timeoutMs: number, component = 'service'): Promise<void> {
   await waitUntil(async () => {
-    const ready = await cluster.readyPods('service');
+    const ready = await cluster.readyPods(component);
     if (ready.length !== replicas) return false;
     const reached = await nodesReached({ path: '/' }, 4 * replicas);
     return reached.size === new Set(ready.map((pod) => pod.node)).size;
@@ -139,32 +142,6 @@ test('a rolling update to a new image tag fails no request', { timeout: 300_000 
 });
 
 test(
-  'a node container killed under load fails no request, and its pods run elsewhere in bounded time',
-  { timeout: 300_000 },
-  async (t) => {
-    // Never node1: its NodePort is this machine's way in, as a cloud load balancer's would be.
-    const victim = cluster.nodeName(2);
-    const lost = (await cluster.pods()).filter((pod) => pod.node === victim && pod.component === 'service');
-    assert.ok(lost.length > 0, `no service pod on ${victim}: the rolling update left none there`);
-    let killed = 0;
-    await underLoad(t, async () => {
-      killed = Date.now();
-      await docker('kill', victim);
-      // The node controller's grace period (50 s) and the pods' 30 s toleration of `unreachable`, then a start.
-      await waitUntil(async () => {
-        const ready = await cluster.readyPods('service');
-        return ready.length === REPLICAS && ready.every((pod) => pod.node !== victim);
-      }, 180_000);
-    });
-    const readiness = await cluster.nodeReadiness();
-    t.diagnostic(
-      `${victim} is ${readiness.get(victim)}; its pods ran elsewhere ${Date.now() - killed} ms after the kill`,
-    );
-    assert.notEqual(readiness.get(victim), 'True');
-  },
-);
-
-test(
   'under /cpu load the HorizontalPodAutoscaler adds service pods, and removes them after',
   { timeout: 360_000 },
   async (t) => {
@@ -203,6 +180,165 @@ test(
     t.diagnostic(
       `more than ${REPLICAS} pods ${grown} ms into the load; back to ${REPLICAS} ${Date.now() - stopped} ms after it`,
     );
+  },
+);
+
+test(
+  'queue mode applied in place of inline: flips pass through api, Redis and workers on both nodes',
+  { timeout: 300_000 },
+  async () => {
+    await cluster.apply('queue');
+    await converged(REPLICAS, 240_000, 'api');
+    await waitUntil(async () => {
+      const workers = await cluster.readyPods('worker');
+      return new Set(workers.map((pod) => pod.node)).size === NODES && (await cluster.readyPods('redis')).length === 1;
+    }, 120_000);
+    assert.equal((await nodesReached(mixedLoad()[1]!, 20)).size, NODES);
+  },
+);
+
+/** Submits flip jobs until stopped; tallies the answers ("202", "503 queue_unavailable") and keeps the ids. */
+function jobSubmitter(image: Buffer) {
+  const accepted: string[] = [];
+  const answers = new Map<string, number>();
+  let submitting = true;
+  const done = (async () => {
+    while (submitting) {
+      // A network error (no answer at all) ends the loop and fails the test.
+      const { response, json } = await submitJob(baseUrl, image, 'image/png');
+      if (response.status === 202) accepted.push(json.id!);
+      const key = `${response.status} ${json.error?.code ?? ''}`.trim();
+      answers.set(key, (answers.get(key) ?? 0) + 1);
+      await sleep(50);
+    }
+  })();
+  return {
+    accepted,
+    answers,
+    async stop() {
+      submitting = false;
+      await done;
+    },
+  };
+}
+
+/** Every accepted job completed: none was lost. */
+async function assertAllCompleted(ids: string[]): Promise<void> {
+  const statuses = new Map<string, number>();
+  for (const id of ids) {
+    const { status } = await untilFinished(baseUrl, id);
+    statuses.set(status, (statuses.get(status) ?? 0) + 1);
+  }
+  assert.deepEqual([...statuses], [['completed', ids.length]]);
+}
+
+test('a Redis pod deleted under load: only JSON 503s, no accepted job lost', { timeout: 240_000 }, async (t) => {
+  const submitter = jobSubmitter(await encode(pattern(300, 200), 'image/png'));
+  try {
+    await sleep(2000);
+    const [redis] = await cluster.readyPods('redis');
+    await cluster.kubectl('delete', 'pod', redis!.name, '--wait=true', '--timeout=60s');
+    await waitUntil(async () => (await cluster.readyPods('redis')).length === 1, 120_000);
+    await waitUntil(async () => (await fetch(`${baseUrl}/readyz`)).status === 200, 60_000);
+    await sleep(2000);
+  } finally {
+    await submitter.stop();
+  }
+  const { accepted, answers } = submitter;
+  t.diagnostic(`accepted ${accepted.length} jobs; answers: ${JSON.stringify([...answers])}`);
+  assert.deepEqual(
+    [...answers.keys()].filter((key) => key !== '202'),
+    ['503 queue_unavailable'],
+  );
+  assert.ok(accepted.length > 20, `only ${accepted.length} jobs accepted`);
+  await assertAllCompleted(accepted);
+});
+
+test(
+  'Redis away longer than the readiness window: api pods stay Ready, clients get the JSON 503',
+  { timeout: 240_000 },
+  async (t) => {
+    const answers = new Map<string, number>();
+    let fewestReadyApis = REPLICAS;
+    await cluster.kubectl('scale', 'statefulset', 'flipstack-redis', '--replicas=0');
+    try {
+      await waitUntil(async () => (await cluster.pods()).every((pod) => pod.component !== 'redis'), 60_000);
+      // Three periods of the readiness probe (5 s): an api Ready only with Redis would leave the Service.
+      for (const until = Date.now() + 15_000; Date.now() < until; await sleep(500)) {
+        const response = await fetch(`${baseUrl}/flip`, mixedLoad()[1]!.init);
+        const json = (await response.json()) as { error?: { code?: string } };
+        const key = `${response.status} ${json.error?.code} Retry-After ${response.headers.get('retry-after')}`;
+        answers.set(key, (answers.get(key) ?? 0) + 1);
+        fewestReadyApis = Math.min(fewestReadyApis, (await cluster.readyPods('api')).length);
+      }
+    } finally {
+      await cluster.kubectl('scale', 'statefulset', 'flipstack-redis', '--replicas=1');
+    }
+    t.diagnostic(`while Redis was away: ${JSON.stringify([...answers])}; fewest Ready api pods ${fewestReadyApis}`);
+    assert.deepEqual([...answers.keys()], ['503 queue_unavailable Retry-After 1']);
+    assert.equal(fewestReadyApis, REPLICAS);
+    await waitUntil(async () => (await fetch(`${baseUrl}/readyz`)).status === 200, 120_000);
+  },
+);
+
+test(
+  "a node container killed under load: no request fails, its pods run elsewhere, its worker's job completes",
+  { timeout: 300_000 },
+  async (t) => {
+    // Never node1: its NodePort is this machine's way in, and Redis's volume is there.
+    const victim = cluster.nodeName(2);
+    const lost = (await cluster.pods()).filter(
+      (pod) => pod.node === victim && ['api', 'worker'].includes(pod.component),
+    );
+    assert.ok(lost.length > 0, `no api or worker pod on ${victim}`);
+    const image = await slowSmallPng();
+    // Two slow jobs at once: each of the two workers (one job at a time) takes one.
+    const ids = await Promise.all(
+      [1, 2].map(async () => {
+        const { response, json } = await submitJob(baseUrl, image, 'image/png');
+        assert.equal(response.status, 202, JSON.stringify(json));
+        return json.id!;
+      }),
+    );
+    await waitUntil(async () => {
+      const views = await Promise.all(ids.map((id) => jobView(baseUrl, id)));
+      return views.every((view) => view.status === 'active');
+    }, 60_000);
+    let killed = 0;
+    let finishing: Promise<Awaited<ReturnType<typeof untilFinished>>[]> | undefined;
+    await underLoad(t, async () => {
+      killed = Date.now();
+      await docker('kill', victim);
+      // Followed from the kill on: the load's own flips are jobs too, and only the last 1000 finished ones are
+      // kept (JOB_KEEP_FINISHED). Each result is read as soon as its job is done.
+      finishing = Promise.all(
+        ids.map(async (id) => {
+          const view = await untilFinished(baseUrl, id, 180_000);
+          assert.equal(view.status, 'completed', JSON.stringify(view.error));
+          await assertSlowSmallPngReply(await fetch(`${baseUrl}/jobs/${id}/result`));
+          return view;
+        }),
+      );
+      // Awaited after the load; marked handled now, so a failure meanwhile is reported there, once.
+      finishing.catch(() => undefined);
+      // The node controller's grace period (50 s) and the pods' 30 s toleration of `unreachable`, then a start.
+      await waitUntil(async () => {
+        const pods = (await cluster.pods()).filter((pod) => pod.ready && !pod.terminating && pod.node !== victim);
+        const count = (component: string) => pods.filter((pod) => pod.component === component).length;
+        return count('api') === REPLICAS && count('worker') === 2;
+      }, 180_000);
+    });
+    t.diagnostic(`api and worker pods all Ready on other nodes ${Date.now() - killed} ms after the kill`);
+
+    const views = await finishing!;
+    const nodeOf = new Map((await cluster.pods()).map((pod) => [pod.name, pod.node]));
+    for (const view of views) assert.notEqual(nodeOf.get(view.worker!.split('/')[0]!), victim);
+    // The killed node's job was found stalled (its lock lapsed) and ran again on a surviving worker.
+    const finishers = [...new Set(views.map((view) => view.worker!.split('/')[0]!))];
+    const logs = (await Promise.all(finishers.map((pod) => cluster.kubectl('logs', pod)))).join('\n');
+    const rerun = logs.split('\n').find((line) => /"stalled":1/.test(line) && ids.some((id) => line.includes(id)));
+    assert.ok(rerun, `no job of ${ids.join(', ')} ran a second time on ${finishers.join(', ')}`);
+    assert.notEqual((await cluster.nodeReadiness()).get(victim), 'True');
   },
 );
 

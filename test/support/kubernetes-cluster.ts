@@ -56,6 +56,11 @@ export class LocalKubernetes {
     await this.script('up.sh', { NODES: String(nodes), MODE: mode });
   }
 
+  /** Applies a mode's overlay in place of the other (deploy/kubernetes/local/apply.sh). */
+  async apply(mode: 'inline' | 'queue'): Promise<void> {
+    await this.script('apply.sh', {}, [mode]);
+  }
+
   /** Removes every container, network and volume of this cluster; safe when up() failed halfway. */
   async down(): Promise<void> {
     await this.script('down.sh');

@@ -118,9 +118,9 @@ done
 bash deploy/kubernetes/local/routes.sh "$nodes"
 
 log "loading the images into every node"
-images=("flipstack-service:$IMAGE_TAG" "flipstack-nginx:$IMAGE_TAG" flipstack-k8s-pause:3.10 \
+# Redis's too in inline mode: deploy/kubernetes/local/apply.sh may switch the cluster to queue mode.
+images=("flipstack-service:$IMAGE_TAG" "flipstack-nginx:$IMAGE_TAG" redis:7-bookworm flipstack-k8s-pause:3.10 \
   flipstack-k8s-coredns:v1.13.2 flipstack-k8s-metrics-server:v0.9.0)
-[ "$mode" != queue ] || images+=(redis:7-bookworm)
 bash deploy/kubernetes/local/load-images.sh "$nodes" "${images[@]}"
 
 all_nodes_ready() {
@@ -155,8 +155,7 @@ spec:
 PV
 done
 
-log "applying deploy/kubernetes/overlays/$mode through deploy/kubernetes/local/overlays/$mode"
-"$REPO_ROOT/.cache/bin/kustomize" build "deploy/kubernetes/local/overlays/$mode" | kubectl apply --filename - >/dev/null
+bash deploy/kubernetes/local/apply.sh "$mode"
 
 url=http://127.0.0.1:$http_port
 log "waiting for $url to serve"
