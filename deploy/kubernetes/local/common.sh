@@ -27,13 +27,4 @@ node_name() { printf '%s-node%s' "$PREFIX" "$1"; }
 container_ip() { docker inspect --format "{{(index .NetworkSettings.Networks \"$NETWORK\").IPAddress}}" "$1"; }
 # kubectl as the cluster's administrator, from this machine.
 kubectl() { "$BIN_DIR/kubectl" --kubeconfig "$STATE_DIR/admin.kubeconfig" "$@"; }
-# Runs a command until it succeeds, once a second, at most $1 times; the last try shows its errors.
-retry() {
-  local tries=$1 n
-  shift
-  for ((n = 1; ; n++)); do
-    "$@" 2>/dev/null && return 0
-    [ "$n" -lt "$tries" ] || { "$@"; return; }
-    sleep 1
-  done
-}
+source "$REPO_ROOT/deploy/retry.sh"

@@ -131,7 +131,7 @@ all_nodes_ready() {
 retry 120 all_nodes_ready
 # The node whose NodePort this machine reaches (deploy/kubernetes/local/overlays/queue keeps Redis there).
 kubectl label node "$(node_name 1)" flipstack/entry=true >/dev/null
-log "nodes Ready after $((SECONDS - started)) s"
+log "images built and loaded, nodes Ready: $((SECONDS - started)) s"
 kubectl apply --filename deploy/kubernetes/local/addons/ >/dev/null
 # One local volume per node for the storage class above.
 for name in "${node_names[@]}"; do
