@@ -9,7 +9,7 @@ NPM := npm --no-audit --no-fund
 .PHONY: test-queue
 .PHONY: docker up down scale logs test-stack scale-workers
 .PHONY: compose-v2 test-compose-v2
-.PHONY: swarm-up swarm-down test-swarm k8s-tools test-kubernetes test-monitoring
+.PHONY: swarm-up swarm-down test-swarm k8s-tools k8s-up k8s-down test-kubernetes test-monitoring
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -140,10 +140,22 @@ swarm-up: install ## Local multi-node Docker Swarm (NODES=3), the stack deployed
 swarm-down: ## Remove every container, network and volume swarm-up made
 	bash deploy/swarm/down.sh
 
-k8s-tools: ## kustomize (pinned, built from its Go module) and kubernetes-validate (PyPI, in a venv) under .cache
-	bash deploy/install-k8s-tools.sh
+# Kubernetes: the manifests (deploy/kubernetes/) validated offline, and applied to a local cluster of NODES
+# simulated hosts with real kubelets (deploy/kubernetes/local/); K8S_PREFIX names a second cluster. NODES is 2
+# here unless given (the swarm's default is 3).
+K8S_NODES = $(if $(filter command line environment,$(origin NODES)),$(NODES),2)
 
-test-kubernetes: install k8s-tools ## deploy/kubernetes/ rendered and validated offline, strictly, against 3 Kubernetes versions
+k8s-tools: ## kustomize, kubernetes-validate and the local cluster's binaries, pinned, under .cache (~15 min cold)
+	bash deploy/install-k8s-tools.sh
+	bash deploy/kubernetes/local/build-binaries.sh
+
+k8s-up: install docker k8s-tools ## Local Kubernetes cluster (NODES=2), MODE=inline|queue applied to it; prints the URL and KUBECONFIG
+	NODES=$(K8S_NODES) bash deploy/kubernetes/local/up.sh
+
+k8s-down: ## Remove every container, network and volume k8s-up made
+	bash deploy/kubernetes/local/down.sh
+
+test-kubernetes: install docker k8s-tools ## Manifests validated offline; a 2-node cluster of its own, inline then queue: failures and autoscaling under load (~10-12 min)
 	$(NPM) run test:kubernetes
 
 test-swarm: install docker ## 3-node swarms of their own: scaling, rolling update, drain, node killed under load; queue job survives its node (~4 min)

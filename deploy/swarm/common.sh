@@ -19,13 +19,4 @@ die() { log "$*"; exit 1; }
 node_name() { printf '%s-node%s' "$PREFIX" "$1"; }
 # A command against the swarm's manager, as against a remote one.
 swarm() { DOCKER_HOST=unix://$STATE_DIR/manager.sock "$@"; }
-# Runs a command until it succeeds, once a second, at most $1 times.
-retry() {
-  local tries=$1 n
-  shift
-  for ((n = 1; ; n++)); do
-    "$@" 2>/dev/null && return 0
-    [ "$n" -lt "$tries" ] || { "$@"; return; }
-    sleep 1
-  done
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../retry.sh"
