@@ -155,7 +155,7 @@ k8s-up: install docker k8s-tools ## Local Kubernetes cluster (NODES=2), MODE=inl
 k8s-down: ## Remove every container, network and volume k8s-up made
 	bash deploy/kubernetes/local/down.sh
 
-test-kubernetes: install docker k8s-tools ## Manifests validated offline; a 2-node cluster of its own, inline then queue: failures and autoscaling under load (7-12 min)
+test-kubernetes: build docker k8s-tools ## Manifests validated offline; a 2-node cluster of its own, inline then queue: failures and autoscaling under load (7-12 min)
 	$(NPM) run test:kubernetes
 
 test-swarm: install docker ## 3-node swarms of their own: scaling, rolling update, drain, node killed under load; queue job survives its node (~4 min)

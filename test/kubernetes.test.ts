@@ -3,7 +3,7 @@
 // README's table says. No cluster: nothing here runs a pod.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -19,10 +19,19 @@ const validator = join(repoRoot, 'deploy', 'kubernetes', 'validate.py');
 // The oldest and newest minors kubernetes-validate 1.37 ships schemas for that the manifests target, and one between.
 const VERSIONS = ['1.30.0', '1.34.0', '1.37.0'];
 const workDir = mkdtempSync(join(tmpdir(), 'flipstack-kubernetes-'));
-// ecosystem.config.js's kill_timeout: how long PM2 waits for a worker's graceful stop.
-const PM2_KILL_TIMEOUT_S = 70;
+// ecosystem.config.js's kill_timeout: how long PM2 waits for an instance's graceful stop (it reads the built
+// service's config, as PM2 does).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const ecosystem = require('../ecosystem.config.js') as { apps: { kill_timeout: number }[] };
+const PM2_KILL_TIMEOUT_S = ecosystem.apps[0]!.kill_timeout / 1000;
 // nginx/flipstack/public.conf's proxy_read_timeout for a flip.
-const NGINX_FLIP_READ_TIMEOUT_S = 65;
+const NGINX_FLIP_READ_TIMEOUT_S = flipReadTimeoutS(readFileSync(join(repoRoot, 'nginx/flipstack/public.conf'), 'utf8'));
+
+function flipReadTimeoutS(conf: string): number {
+  const seconds = /location = \/flip \{[^}]*?proxy_read_timeout (\d+)s;/.exec(conf)?.[1];
+  assert.ok(seconds, 'public.conf has no proxy_read_timeout in its location = /flip');
+  return Number(seconds);
+}
 
 interface Container {
   image: string;
