@@ -272,6 +272,8 @@ test('pm2 monit, as a person sees it in a terminal, shows the workers and their 
     80,
   );
 
+  // Keys pressed before monit has drawn its process list are lost: wait for it first.
+  for (let attempt = 0; attempt < 40 && !/\[ 1\] flipstack/.test(await monit.capture()); attempt++) await sleep(250);
   const flip = await startSlowFlip(cluster, baseUrl);
   // monit shows the metrics of the selected process: move the selection to the worker running the flip.
   const workers = (await cluster.list()).map((p) => p.pm_id);
