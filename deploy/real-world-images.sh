@@ -41,7 +41,7 @@ for package in "${PACKAGES[@]}"; do
     (cd "$work/root" && find . -type f -iregex '.*\.\(png\|jpe?g\|gif\|bmp\|tiff?\)' -print0 |
       tar --null --files-from=- -cf -) | tar -xf - -C "$target.partial"
     # The package's licence terms beside its files (a doc package may keep them in the package it documents).
-    copyright="$(find "$work/root/usr/share/doc" -name copyright -type f | head -n1)"
+    copyright="$(find "$work/root/usr/share/doc" -name copyright -type f -print -quit)"
     if [ -n "$copyright" ]; then cp "$copyright" "$target.partial/copyright"; fi
     mv "$target.partial" "$target"
     rm -rf "$work"
@@ -50,5 +50,5 @@ for package in "${PACKAGES[@]}"; do
 done
 # Versions the archive has moved past are not needed any more.
 for folder in "$cache"/*; do
-  printf '%s\n' "${wanted[@]}" | grep -qxF "$(basename "$folder")" || rm -rf "$folder"
+  grep -qxF "$(basename "$folder")" <<<"$(printf '%s\n' "${wanted[@]}")" || rm -rf "$folder"
 done

@@ -15,13 +15,15 @@ trap 'rm -f "$archive"' EXIT
 docker save --output "$archive" "$@"
 # import_into NODE: the archive into the node's containerd, the project's images tagged `local` there.
 import_into() {
-  local node=$1 image imported
+  local node=$1 image imported listed
   retry 60 docker exec "$node" ctr version >/dev/null
   docker exec -i "$node" ctr --namespace k8s.io images import - <"$archive" >/dev/null
+  # Listed once, then searched: `ctr … | grep -m1` under pipefail fails when grep's early exit kills ctr (SIGPIPE).
+  listed=$(docker exec "$node" ctr --namespace k8s.io images list --quiet)
   for image in "${images[@]}"; do
     [[ $image == flipstack-service:$IMAGE_TAG || $image == flipstack-nginx:$IMAGE_TAG ]] || continue
     # containerd names it in full, as the kubelet will ask for it.
-    imported=$(docker exec "$node" ctr --namespace k8s.io images list --quiet | grep -m1 -F "/$image")
+    imported=$(grep -m1 -F "/$image" <<<"$listed")
     docker exec "$node" ctr --namespace k8s.io images tag --force "$imported" "${imported%:*}:local" >/dev/null
   done
 }
